@@ -1,0 +1,2 @@
+//! The versioned serde wire formats of smsplan that other applications read.
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
