@@ -11,4 +11,5 @@
 
 pub mod approval;
 pub mod checklist;
+pub mod sender;
 pub mod template;

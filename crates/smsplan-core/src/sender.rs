@@ -1,0 +1,322 @@
+//! Sender identities (the "from" of an SMS) and their validity per kind.
+//!
+//! - **alphanumeric**: 1 to 11 characters, at least one letter, from the characters every
+//!   operator accepts: `A–Z a–z 0–9`, space and `- _ . & + ' !` (all in the GSM 7-bit
+//!   default alphabet, one septet each). Recipients cannot reply.
+//! - **short code**: 3 to 8 digits (France uses 5: `36xxx` marketing, `38xxx` service).
+//! - **long code**: a full number in E.164 (`+` and 8 to 15 digits).
+//! - **toll free**: an E.164 number; in the North American plan its area code must be one
+//!   of 800, 833, 844, 855, 866, 877, 888.
+//!
+//! ```
+//! use smsplan_core::sender::{Sender, SenderKind};
+//! let s = Sender::new(SenderKind::Alphanumeric, "SHOP")?;
+//! assert_eq!(s.value(), "SHOP");
+//! assert!(Sender::new(SenderKind::Alphanumeric, "MY GREAT SHOP").is_err());
+//! # Ok::<(), smsplan_core::sender::SenderError>(())
+//! ```
+
+use std::fmt;
+
+use crate::checklist::{Check, CheckId, CheckStatus};
+
+/// The kind of a sender identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SenderKind {
+    /// A name such as `SHOP`.
+    Alphanumeric,
+    /// A short number such as `36111`.
+    ShortCode,
+    /// A full phone number.
+    LongCode,
+    /// A toll-free number.
+    TollFree,
+}
+
+impl SenderKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [
+        Self::Alphanumeric,
+        Self::ShortCode,
+        Self::LongCode,
+        Self::TollFree,
+    ];
+
+    /// The snake_case name used in wire formats.
+    ///
+    /// ```
+    /// assert_eq!(smsplan_core::sender::SenderKind::TollFree.as_str(), "toll_free");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Alphanumeric => "alphanumeric",
+            Self::ShortCode => "short_code",
+            Self::LongCode => "long_code",
+            Self::TollFree => "toll_free",
+        }
+    }
+}
+
+impl fmt::Display for SenderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a sender is not valid for its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SenderError {
+    /// The value is empty.
+    #[error("empty {kind} sender")]
+    Empty {
+        /// The kind asked for.
+        kind: SenderKind,
+    },
+    /// The value has more characters than the kind allows.
+    #[error("{kind} sender of {len} characters, the limit is {max}")]
+    TooLong {
+        /// The kind asked for.
+        kind: SenderKind,
+        /// Its length in characters.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The value has fewer characters than the kind needs.
+    #[error("{kind} sender of {len} characters, at least {min} needed")]
+    TooShort {
+        /// The kind asked for.
+        kind: SenderKind,
+        /// Its length in characters.
+        len: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// A character the kind does not allow.
+    #[error("{kind} sender: character {ch:?} at offset {offset} is not allowed")]
+    Character {
+        /// The kind asked for.
+        kind: SenderKind,
+        /// The character.
+        ch: char,
+        /// Its offset, in characters.
+        offset: usize,
+    },
+    /// An alphanumeric sender made only of digits (phones show it as a number).
+    #[error("alphanumeric sender without a letter")]
+    NoLetter,
+    /// A long code or toll-free number not written in E.164.
+    #[error("{kind} sender must be written in E.164, `+` and 8 to 15 digits")]
+    NotE164 {
+        /// The kind asked for.
+        kind: SenderKind,
+    },
+    /// A North American toll-free number outside the toll-free area codes.
+    #[error(
+        "toll-free sender {value} is not in a toll-free area code (800, 833, 844, 855, 866, 877, 888)"
+    )]
+    NotTollFree {
+        /// The number.
+        value: String,
+    },
+}
+
+/// A sender identity valid for its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sender {
+    kind: SenderKind,
+    value: Box<str>,
+}
+
+impl Sender {
+    /// Validates a sender for its kind.
+    ///
+    /// ```
+    /// use smsplan_core::sender::{Sender, SenderKind, SenderError};
+    /// assert!(Sender::new(SenderKind::ShortCode, "36111").is_ok());
+    /// assert!(Sender::new(SenderKind::TollFree, "+18885550100").is_ok());
+    /// assert_eq!(Sender::new(SenderKind::Alphanumeric, "12345"), Err(SenderError::NoLetter));
+    /// ```
+    /// # Errors
+    /// A [`SenderError`] saying which rule of the kind the value breaks.
+    pub fn new(kind: SenderKind, value: &str) -> Result<Self, SenderError> {
+        validate(kind, value)?;
+        Ok(Self {
+            kind,
+            value: value.into(),
+        })
+    }
+
+    /// The kind.
+    ///
+    /// ```
+    /// use smsplan_core::sender::{Sender, SenderKind};
+    /// assert_eq!(Sender::new(SenderKind::ShortCode, "36111")?.kind(), SenderKind::ShortCode);
+    /// # Ok::<(), smsplan_core::sender::SenderError>(())
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> SenderKind {
+        self.kind
+    }
+
+    /// The value as written.
+    ///
+    /// ```
+    /// use smsplan_core::sender::{Sender, SenderKind};
+    /// assert_eq!(Sender::new(SenderKind::LongCode, "+33612345678")?.value(), "+33612345678");
+    /// # Ok::<(), smsplan_core::sender::SenderError>(())
+    /// ```
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+fn validate(kind: SenderKind, value: &str) -> Result<(), SenderError> {
+    if value.is_empty() {
+        return Err(SenderError::Empty { kind });
+    }
+    let len = value.chars().count();
+    match kind {
+        SenderKind::Alphanumeric => {
+            if len > 11 {
+                return Err(SenderError::TooLong { kind, len, max: 11 });
+            }
+            if let Some((offset, ch)) = value.chars().enumerate().find(|&(_, c)| {
+                !(c.is_ascii_alphanumeric()
+                    || matches!(c, ' ' | '-' | '_' | '.' | '&' | '+' | '\'' | '!'))
+            }) {
+                return Err(SenderError::Character { kind, ch, offset });
+            }
+            if !value.chars().any(|c| c.is_ascii_alphabetic()) {
+                return Err(SenderError::NoLetter);
+            }
+            Ok(())
+        }
+        SenderKind::ShortCode => {
+            digits_only(kind, value, 0)?;
+            if len < 3 {
+                return Err(SenderError::TooShort { kind, len, min: 3 });
+            }
+            if len > 8 {
+                return Err(SenderError::TooLong { kind, len, max: 8 });
+            }
+            Ok(())
+        }
+        SenderKind::LongCode | SenderKind::TollFree => {
+            let digits = value
+                .strip_prefix('+')
+                .ok_or(SenderError::NotE164 { kind })?;
+            digits_only(kind, digits, 1)?;
+            if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+                return Err(SenderError::NotE164 { kind });
+            }
+            if kind == SenderKind::TollFree
+                && let Some(nanp) = digits.strip_prefix('1')
+                && !["800", "833", "844", "855", "866", "877", "888"]
+                    .iter()
+                    .any(|code| nanp.starts_with(code))
+            {
+                return Err(SenderError::NotTollFree {
+                    value: value.to_owned(),
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+fn digits_only(kind: SenderKind, value: &str, base: usize) -> Result<(), SenderError> {
+    match value.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((offset, ch)) => Err(SenderError::Character {
+            kind,
+            ch,
+            offset: base + offset,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The `sender` check: set, and valid for its kind.
+///
+/// ```
+/// use smsplan_core::checklist::CheckStatus;
+/// use smsplan_core::sender::{sender_check, SenderKind};
+/// assert_eq!(sender_check(Some((SenderKind::Alphanumeric, "SHOP"))).status, CheckStatus::Pass);
+/// assert_eq!(sender_check(Some((SenderKind::ShortCode, "36 111"))).status, CheckStatus::Fail);
+/// assert_eq!(sender_check(None).status, CheckStatus::Fail);
+/// ```
+#[must_use]
+pub fn sender_check(sender: Option<(SenderKind, &str)>) -> Check {
+    match sender {
+        None => Check::new(CheckId::Sender, CheckStatus::Fail, "no sender is set"),
+        Some((kind, value)) => match validate(kind, value) {
+            Ok(()) => Check::new(
+                CheckId::Sender,
+                CheckStatus::Pass,
+                format!("{kind} sender {value}"),
+            ),
+            Err(e) => Check::new(CheckId::Sender, CheckStatus::Fail, e.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alphanumeric_rules() {
+        assert!(Sender::new(SenderKind::Alphanumeric, "ABCDEFGHIJK").is_ok());
+        assert!(Sender::new(SenderKind::Alphanumeric, "M&M's Shop!").is_ok());
+        assert_eq!(
+            Sender::new(SenderKind::Alphanumeric, "ABCDEFGHIJKL"),
+            Err(SenderError::TooLong {
+                kind: SenderKind::Alphanumeric,
+                len: 12,
+                max: 11
+            })
+        );
+        assert_eq!(
+            Sender::new(SenderKind::Alphanumeric, "Café"),
+            Err(SenderError::Character {
+                kind: SenderKind::Alphanumeric,
+                ch: 'é',
+                offset: 3
+            })
+        );
+        assert_eq!(
+            Sender::new(SenderKind::Alphanumeric, "SHOP€"),
+            Err(SenderError::Character {
+                kind: SenderKind::Alphanumeric,
+                ch: '€',
+                offset: 4
+            })
+        );
+    }
+
+    #[test]
+    fn numeric_kinds() {
+        assert!(Sender::new(SenderKind::ShortCode, "12").is_err());
+        assert!(Sender::new(SenderKind::ShortCode, "123456789").is_err());
+        assert!(Sender::new(SenderKind::LongCode, "0612345678").is_err());
+        assert!(Sender::new(SenderKind::LongCode, "+1212555010").is_ok());
+        assert!(Sender::new(SenderKind::LongCode, "+1234567890123456").is_err());
+        assert_eq!(
+            Sender::new(SenderKind::LongCode, "+33 6"),
+            Err(SenderError::Character {
+                kind: SenderKind::LongCode,
+                ch: ' ',
+                offset: 3
+            })
+        );
+        assert!(matches!(
+            Sender::new(SenderKind::TollFree, "+12125550100"),
+            Err(SenderError::NotTollFree { .. })
+        ));
+        assert!(Sender::new(SenderKind::TollFree, "+33805123456").is_ok());
+    }
+}
