@@ -11,5 +11,6 @@
 
 pub mod approval;
 pub mod checklist;
+pub mod progress;
 pub mod sender;
 pub mod template;
