@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod money;
+pub mod text;
 pub mod approval;
 pub mod checklist;
 pub mod progress;
