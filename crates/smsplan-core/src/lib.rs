@@ -9,10 +9,10 @@
     clippy::indexing_slicing
 )]
 
-pub mod money;
-pub mod text;
 pub mod approval;
 pub mod checklist;
+pub mod money;
 pub mod progress;
 pub mod sender;
 pub mod template;
+pub mod text;

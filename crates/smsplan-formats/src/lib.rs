@@ -5,3 +5,6 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+pub mod read;
+pub mod v1;

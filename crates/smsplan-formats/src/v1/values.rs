@@ -270,7 +270,10 @@ mod tests {
     #[test]
     fn values_keep_their_text() {
         let i: Instant = "2026-12-24T20:30:00+01:00".parse().unwrap();
-        assert_eq!(serde_json::to_string(&i).unwrap(), "\"2026-12-24T20:30:00+01:00\"");
+        assert_eq!(
+            serde_json::to_string(&i).unwrap(),
+            "\"2026-12-24T20:30:00+01:00\""
+        );
         assert!("2026-12-24T20:30:00".parse::<Instant>().is_err());
         let l: LocalDateTime = "2026-12-24T20:30".parse().unwrap();
         assert_eq!(l.value().to_string(), "2026-12-24 20:30:00");
