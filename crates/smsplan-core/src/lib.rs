@@ -16,3 +16,4 @@ pub mod progress;
 pub mod sender;
 pub mod template;
 pub mod text;
+pub mod phone;
