@@ -17,3 +17,8 @@ pub mod sender;
 pub mod template;
 pub mod text;
 pub mod phone;
+pub mod holiday;
+pub mod window;
+
+pub use chrono;
+pub use chrono_tz;
