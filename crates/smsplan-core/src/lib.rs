@@ -9,4 +9,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod audience;
+pub mod contact;
+pub mod dedup;
+pub mod group;
 pub mod phone;
