@@ -13,4 +13,6 @@ pub mod audience;
 pub mod contact;
 pub mod dedup;
 pub mod group;
+pub mod money;
 pub mod phone;
+pub mod text;
