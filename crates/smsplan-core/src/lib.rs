@@ -10,14 +10,18 @@
 )]
 
 pub mod approval;
+pub mod audience;
 pub mod checklist;
+pub mod contact;
+pub mod dedup;
+pub mod group;
+pub mod holiday;
 pub mod money;
+pub mod phone;
 pub mod progress;
 pub mod sender;
 pub mod template;
 pub mod text;
-pub mod phone;
-pub mod holiday;
 pub mod window;
 
 pub use chrono;
