@@ -88,8 +88,9 @@ def us_number(area):
 
 def written_us(e164):
     a, b, c = e164[2:5], e164[5:8], e164[8:]
-    return rng.choice([f"+1 {a} {b} {c}", f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"+1{a}{b}{c}",
-                       f"1 {a} {b} {c}"])
+    # The project's default region is FR: US numbers carry their country code.
+    return rng.choice([f"+1 {a} {b} {c}", f"+1 ({a}) {b}-{c}", f"001 {a}-{b}-{c}", f"+1{a}{b}{c}",
+                       f"+1.{a}.{b}.{c}"])
 
 
 def intl(prefix, digits, region):
@@ -188,8 +189,7 @@ for c in contacts:
     phone = c.get("phone")
     if phone is None or phone in INVALID:
         continue
-    region = "US" if c["fields"].get("subdivision", "").startswith("US-") else "FR"
-    n = phonenumbers.parse(phone, region)
+    n = phonenumbers.parse(phone, "FR")
     assert phonenumbers.is_valid_number(n), (c["id"], phone)
 for bad in INVALID:
     try:

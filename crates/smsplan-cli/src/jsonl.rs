@@ -38,6 +38,9 @@ pub enum CliError {
     /// A command-line argument was wrong.
     #[error("{0}")]
     Usage(String),
+    /// `smsplan plan` could not plan its campaign.
+    #[error(transparent)]
+    Plan(#[from] crate::cmd::plan::PlanCmdError),
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.
@@ -76,7 +79,11 @@ where
 }
 
 /// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
-pub fn invalid_input(buf: &mut Vec<u8>, line: usize, problem: &InputProblem) -> Result<(), CliError> {
+pub fn invalid_input(
+    buf: &mut Vec<u8>,
+    line: usize,
+    problem: &InputProblem,
+) -> Result<(), CliError> {
     let value = serde_json::json!({
         "error": {
             "kind": "invalid_input",
@@ -102,7 +109,10 @@ pub struct InputProblem {
 impl InputProblem {
     /// A problem without a position.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), column: None }
+        Self {
+            message: message.into(),
+            column: None,
+        }
     }
 }
 
@@ -111,6 +121,9 @@ impl From<serde_json::Error> for InputProblem {
         let text = err.to_string();
         let suffix = format!(" at line {} column {}", err.line(), err.column());
         let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
-        Self { message, column: (err.column() > 0).then_some(err.column()) }
+        Self {
+            message,
+            column: (err.column() > 0).then_some(err.column()),
+        }
     }
 }

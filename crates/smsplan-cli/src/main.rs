@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Count the fragments (segments) of messages read as JSON lines on standard input.
     Fragments(cmd::fragments::Args),
+    /// Plan a campaign (`smsplan.campaign/v1`) and write its send plan (`smsplan.plan/v1`).
+    Plan(cmd::plan::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,13 @@ fn main() -> ExitCode {
     let stdout = io::stdout().lock();
     let result = match cli.command {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
+        Command::Plan(args) => {
+            #[expect(clippy::disallowed_methods, reason = "the cli reads the clock")]
+            let now = args
+                .now
+                .unwrap_or_else(|| chrono::DateTime::from(std::time::SystemTime::now()));
+            cmd::plan::run(&args, now, stdout).map(|()| jsonl::Status::Clean)
+        }
     };
     match result {
         Ok(status) => status.into(),

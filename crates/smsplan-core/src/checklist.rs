@@ -345,37 +345,6 @@ fn number_after(rest: &str) -> Option<&str> {
     None
 }
 
-/// Whether the message is marketing or transactional.
-///
-/// ```
-/// use smsplan_core::checklist::MessageClass;
-/// assert_eq!(MessageClass::default(), MessageClass::Marketing);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum MessageClass {
-    /// Commercial prospecting: windows and opt-out mentions apply.
-    #[default]
-    Marketing,
-    /// Account and service messages (codes, confirmations).
-    Transactional,
-}
-
-impl MessageClass {
-    /// The snake_case name used in wire formats.
-    ///
-    /// ```
-    /// assert_eq!(smsplan_core::checklist::MessageClass::Transactional.as_str(), "transactional");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Marketing => "marketing",
-            Self::Transactional => "transactional",
-        }
-    }
-}
-
 /// Checks the French opt-out mention of a marketing message (`STOP` with a number).
 ///
 /// Call it for marketing messages with recipients in France; the check passes with the

@@ -18,6 +18,7 @@ pub mod group;
 pub mod holiday;
 pub mod money;
 pub mod phone;
+pub mod plan;
 pub mod progress;
 pub mod sender;
 pub mod template;

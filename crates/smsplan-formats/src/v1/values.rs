@@ -263,6 +263,17 @@ impl FromStr for Decimal {
     }
 }
 
+impl From<smsplan_core::money::Money> for Decimal {
+    /// Writes an amount as [`Money`](smsplan_core::money::Money) displays it: `"0.045"`.
+    fn from(m: smsplan_core::money::Money) -> Self {
+        let text = m.to_string();
+        Self {
+            value: text.clone(),
+            text,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

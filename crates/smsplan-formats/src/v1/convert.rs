@@ -1,0 +1,382 @@
+//! Conversions between the v1 campaign and plan formats and the core types.
+//!
+//! `Campaign::try_from(spec)` checks every value through core's parsers and names the field
+//! path of the first bad one; `v1::plan::SendPlan::from(&core_plan)` writes a plan.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use smsplan_core::approval::{self, CampaignId};
+use smsplan_core::audience::{self, AcceptedRegions, Selection};
+use smsplan_core::checklist::TestSms as CoreTestSms;
+use smsplan_core::contact::{self, ContactId};
+use smsplan_core::dedup::DedupMode;
+use smsplan_core::group::{Group as CoreGroup, GroupId};
+use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::Region;
+use smsplan_core::plan::{self as core_plan, Campaign, Frequency as CoreFrequency};
+use smsplan_core::sender::SenderKind as CoreSenderKind;
+use smsplan_core::template::{MissingField as CoreMissingField, Template};
+use smsplan_core::text;
+use smsplan_core::window::{MessageClass as CoreClass, PastSend as CorePastSend, Policy, Topic};
+
+use super::campaign::{
+    CampaignSpec, ConsentStatus, Dedup, Frequency, MessageClass, MissingField, Mode, OutsideWindow,
+    ProjectKey, QuarantineReason, SenderKind,
+};
+use super::plan::{self as wire, PlanFormat};
+use super::values::{Decimal, Instant};
+
+/// A value that the wire format accepts but the domain refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{path}`: {message}")]
+pub struct ConvertError {
+    /// Dotted path of the field, `[i]` for array items.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(path: impl Into<String>, e: impl std::fmt::Display) -> ConvertError {
+    ConvertError {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+fn money(path: &str, d: &Decimal, currency: Currency) -> Result<Money, ConvertError> {
+    Money::parse(d.as_str(), currency).map_err(|e| err(path, e))
+}
+
+impl TryFrom<CampaignSpec> for Campaign {
+    type Error = ConvertError;
+
+    fn try_from(spec: CampaignSpec) -> Result<Self, ConvertError> {
+        let id: CampaignId = spec.name.parse().map_err(|e| err("name", e))?;
+        let default_region = Region::parse(&spec.project.default_region)
+            .map_err(|e| err("project.default_region", e))?;
+        let mut project = audience::Project::new(
+            match spec.project.key {
+                ProjectKey::Email => audience::ProjectKey::Email,
+                ProjectKey::Phone => audience::ProjectKey::Phone,
+            },
+            default_region,
+        );
+        if let Some(list) = &spec.project.accepted_regions {
+            let regions = list
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    Region::parse(r).map_err(|e| err(format!("project.accepted_regions[{i}]"), e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            project.accepted_regions = AcceptedRegions::Only(regions.into_iter().collect());
+        }
+        let mut contacts = Vec::with_capacity(spec.contacts.len());
+        for (i, c) in spec.contacts.into_iter().enumerate() {
+            let path = |f: &str| format!("contacts[{i}].{f}");
+            let mut out =
+                contact::Contact::new(ContactId::new(c.id).map_err(|e| err(path("id"), e))?);
+            out.phone = c.phone;
+            out.email = c.email;
+            out.time_zone = c.time_zone.map(|z| z.value());
+            out.fields = c.fields;
+            out.quarantine = c.quarantine.map(|q| match q.reason {
+                QuarantineReason::InvalidNumber => contact::QuarantineReason::InvalidNumber,
+                QuarantineReason::Bounced => contact::QuarantineReason::Bounced,
+                QuarantineReason::Blocked => contact::QuarantineReason::Blocked,
+            });
+            if let Some(consent) = c.consent {
+                let mut core = contact::Consent::new(match consent.status {
+                    ConsentStatus::Subscribed => contact::ConsentStatus::Subscribed,
+                    ConsentStatus::Unsubscribed => contact::ConsentStatus::Unsubscribed,
+                    ConsentStatus::Unknown => contact::ConsentStatus::Unknown,
+                });
+                core.changed_at = consent.changed_at.map(|t| t.utc());
+                core.source = consent.source;
+                out.consent = core;
+            }
+            contacts.push(out);
+        }
+        let groups = spec
+            .groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let id = GroupId::new(g.id).map_err(|e| err(format!("groups[{i}].id"), e))?;
+                let members = g
+                    .members
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, m)| {
+                        ContactId::new(m).map_err(|e| err(format!("groups[{i}].members[{j}]"), e))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(CoreGroup::new(id, members))
+            })
+            .collect::<Result<Vec<_>, ConvertError>>()?;
+        let selected = spec
+            .audience
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                GroupId::new(g.clone()).map_err(|e| err(format!("audience.groups[{i}]"), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let selection = Selection::new(
+            selected,
+            match spec.audience.dedup {
+                Dedup::PerNumber => DedupMode::PerNumber,
+                Dedup::PerContact => DedupMode::PerContact,
+            },
+        );
+
+        let m = &spec.message;
+        let template = Template::parse(&m.template).map_err(|e| err("message.template", e))?;
+        let message = core_plan::Message {
+            template,
+            sender: m.sender.as_ref().map(|s| {
+                let kind = match s.kind {
+                    SenderKind::Alphanumeric => CoreSenderKind::Alphanumeric,
+                    SenderKind::ShortCode => CoreSenderKind::ShortCode,
+                    SenderKind::LongCode => CoreSenderKind::LongCode,
+                    SenderKind::TollFree => CoreSenderKind::TollFree,
+                };
+                (kind, s.value.clone())
+            }),
+            class: match m.class {
+                Some(MessageClass::Transactional) => CoreClass::Transactional,
+                Some(MessageClass::Marketing) | None => CoreClass::Marketing,
+            },
+            missing_field: match m.missing_field {
+                Some(MissingField::Error) => CoreMissingField::Error,
+                Some(MissingField::Exclude) | None => CoreMissingField::Exclude,
+            },
+            topic: m.topic.clone().map(Topic::new),
+            text_options: text::Options::default(),
+        };
+
+        let s = &spec.schedule;
+        let at_zone = || -> Result<_, ConvertError> {
+            let at =
+                s.at.as_ref()
+                    .ok_or_else(|| err("schedule.at", "required for this mode"))?
+                    .value();
+            let zone = s
+                .time_zone
+                .as_ref()
+                .ok_or_else(|| err("schedule.time_zone", "required with `at`"))?
+                .value();
+            Ok((at, zone))
+        };
+        let mode = match s.mode {
+            Mode::Now => core_plan::Mode::Now,
+            Mode::Later => {
+                let (at, zone) = at_zone()?;
+                core_plan::Mode::Later { at, zone }
+            }
+            Mode::Optimized => {
+                let (at, zone) = at_zone()?;
+                core_plan::Mode::Optimized { at, zone }
+            }
+            Mode::Recurring => {
+                let (at, zone) = at_zone()?;
+                let r = s
+                    .recurrence
+                    .as_ref()
+                    .ok_or_else(|| err("schedule.recurrence", "required for mode `recurring`"))?;
+                core_plan::Mode::Recurring {
+                    at,
+                    zone,
+                    frequency: match r.frequency {
+                        Frequency::Daily => CoreFrequency::Daily,
+                        Frequency::Weekly => CoreFrequency::Weekly,
+                        Frequency::Monthly => CoreFrequency::Monthly,
+                    },
+                    until: r.until.value(),
+                }
+            }
+        };
+        let policies = match &s.policies {
+            None => None,
+            Some(map) => {
+                let mut out = BTreeMap::new();
+                for (key, names) in map {
+                    let list = names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| {
+                            Policy::preset(n)
+                                .map_err(|e| err(format!("schedule.policies.{key}[{i}]"), e))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    out.insert(key.to_ascii_uppercase(), list);
+                }
+                Some(out)
+            }
+        };
+        let timing = core_plan::Timing {
+            mode,
+            deadline: s.deadline.as_ref().map(Instant::utc),
+            policies,
+            outside_window: match s.outside_window {
+                Some(OutsideWindow::RequireReapproval) => {
+                    approval::OutsideWindow::RequireReapproval
+                }
+                Some(OutsideWindow::Hold) | None => approval::OutsideWindow::Hold,
+            },
+            subdivision_field: s
+                .subdivision_field
+                .clone()
+                .unwrap_or_else(|| "subdivision".to_owned()),
+            preferred_hour_field: s
+                .preferred_hour_field
+                .clone()
+                .unwrap_or_else(|| "preferred_hour".to_owned()),
+        };
+
+        let currency =
+            Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
+        let credits = core_plan::Credits {
+            balance: money("credits.balance", &spec.credits.balance, currency)?,
+            price_per_segment: money(
+                "credits.price_per_segment",
+                &spec.credits.price_per_segment,
+                currency,
+            )?,
+        };
+        let confirmation = match spec.approval.as_ref().and_then(|a| a.confirmation) {
+            Some(super::campaign::Confirmation::NotRequired) => approval::Confirmation::NotRequired,
+            _ => approval::Confirmation::Required,
+        };
+        let test_sms = match spec.test_sms {
+            Some(t) => CoreTestSms::Sent { to: t.to },
+            None => CoreTestSms::NotSent,
+        };
+        let mut history: HashMap<ContactId, Vec<CorePastSend>> = HashMap::new();
+        for (i, h) in spec.history.into_iter().enumerate() {
+            let id =
+                ContactId::new(h.contact).map_err(|e| err(format!("history[{i}].contact"), e))?;
+            history.entry(id).or_default().push(CorePastSend {
+                at: h.at.utc(),
+                topic: h.topic.map(Topic::new),
+            });
+        }
+        Ok(Campaign {
+            id,
+            project,
+            contacts,
+            groups,
+            selection,
+            message,
+            timing,
+            credits,
+            confirmation,
+            test_sms,
+            history,
+        })
+    }
+}
+
+fn decimal(m: Money) -> Decimal {
+    Decimal::from(m)
+}
+
+fn state(kind: approval::StateKind) -> wire::State {
+    use approval::StateKind as K;
+    match kind {
+        K::Prepared => wire::State::Prepared,
+        K::AwaitingApproval => wire::State::AwaitingApproval,
+        K::Approved => wire::State::Approved,
+        K::Rejected => wire::State::Rejected,
+        K::Scheduled => wire::State::Scheduled,
+        K::Sending => wire::State::Sending,
+        K::Held => wire::State::Held,
+        K::Completed => wire::State::Completed,
+        K::Expired => wire::State::Expired,
+        K::Cancelled => wire::State::Cancelled,
+        _ => wire::State::Draft,
+    }
+}
+
+impl From<&core_plan::SendPlan> for wire::SendPlan {
+    fn from(p: &core_plan::SendPlan) -> Self {
+        use smsplan_core::checklist::CheckStatus as S;
+        Self {
+            format: PlanFormat::V1,
+            campaign: p.campaign.as_str().to_owned(),
+            run: p.run.as_ref().map(|r| wire::Run {
+                index: r.index,
+                key: r.key.clone(),
+            }),
+            generated_at: Instant::from_utc(p.generated_at),
+            scheduled_at: Instant::from_utc(p.scheduled_at),
+            deadline: p.deadline.map(Instant::from_utc),
+            state: state(p.state),
+            recipients: p
+                .recipients
+                .iter()
+                .map(|r| wire::Recipient {
+                    contact: r.contact.as_str().to_owned(),
+                    phone: r.phone.as_e164().to_owned(),
+                    send_at: match r.time_zones.first() {
+                        Some(z) => Instant::from_fixed(r.send_at.with_timezone(z).fixed_offset()),
+                        None => Instant::from_utc(r.send_at.with_timezone(&Utc)),
+                    },
+                    time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
+                    encoding: match r.encoding {
+                        text::Encoding::Ucs2 => wire::Encoding::Ucs2,
+                        _ => wire::Encoding::Gsm7,
+                    },
+                    segments: u32::try_from(r.segments).unwrap_or(u32::MAX),
+                    cost: decimal(r.cost),
+                    text: r.text.clone(),
+                })
+                .collect(),
+            excluded: p
+                .excluded
+                .iter()
+                .map(|e| wire::Excluded {
+                    contact: e.contact.as_str().to_owned(),
+                    reason: e.reason.reason().to_owned(),
+                    detail: e.reason.detail(),
+                    kept: e.reason.kept().map(|k| k.as_str().to_owned()),
+                })
+                .collect(),
+            totals: wire::Totals {
+                recipients: p.totals.recipients as u64,
+                excluded: p.totals.excluded as u64,
+                segments: p.totals.segments,
+                cost: decimal(p.totals.cost),
+                currency: p.totals.cost.currency().as_str().to_owned(),
+                by_reason: p
+                    .totals
+                    .by_reason
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v as u64))
+                    .collect(),
+                by_segments: p
+                    .totals
+                    .by_segments
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v as u64))
+                    .collect(),
+            },
+            checklist: p
+                .checklist
+                .checks()
+                .iter()
+                .map(|c| wire::Check {
+                    id: c.id.as_str().to_owned(),
+                    status: match c.status {
+                        S::Pass => wire::CheckStatus::Pass,
+                        S::Warn => wire::CheckStatus::Warn,
+                        _ => wire::CheckStatus::Fail,
+                    },
+                    detail: c.detail.clone(),
+                })
+                .collect(),
+        }
+    }
+}
