@@ -532,6 +532,37 @@ pub fn plan(
     Ok(plans)
 }
 
+/// The policies of a recipient: the first key of `map` present among the contact's
+/// subdivision (field `subdivision_field`, e.g. `US-TX`), its number's region, and `*`.
+///
+/// ```
+/// use smsplan_core::contact::{Contact, ContactId};
+/// use smsplan_core::phone::Region;
+/// use smsplan_core::plan::{default_policies, select_policies};
+/// let map = default_policies();
+/// let c = Contact::new(ContactId::new("c1")?).with_field("subdivision", "fr-67");
+/// let names: Vec<_> = select_policies(&map, "subdivision", &c, Some(Region::FR)).iter().map(|p| p.name()).collect();
+/// assert_eq!(names, ["fr-alsace-moselle"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn select_policies<'m>(
+    map: &'m BTreeMap<String, Vec<Policy>>,
+    subdivision_field: &str,
+    contact: &Contact,
+    region: Option<Region>,
+) -> &'m [Policy] {
+    let sub = contact
+        .fields
+        .get(subdivision_field)
+        .map(|s| s.trim().to_ascii_uppercase());
+    let found = sub
+        .and_then(|s| map.get(&s))
+        .or_else(|| region.and_then(|r| map.get(r.as_str())))
+        .or_else(|| map.get("*"));
+    found.map_or(&[], Vec::as_slice)
+}
+
 /// Sums rows into [`Totals`].
 ///
 /// ```
@@ -587,16 +618,12 @@ type Cache = HashMap<(usize, Vec<Tz>, DateTime<Utc>), Result<DateTime<Utc>, Stri
 
 impl<'a> Ctx<'a> {
     fn policies_for(&self, contact: &Contact, region: Option<Region>) -> &'a [Policy] {
-        let sub = contact
-            .fields
-            .get(&self.campaign.timing.subdivision_field)
-            .map(|s| s.trim().to_ascii_uppercase());
-        let region = region.map(|r| r.as_str().to_owned());
-        let found = sub
-            .and_then(|s| self.policies.get(&s))
-            .or_else(|| region.and_then(|r| self.policies.get(&r)))
-            .or_else(|| self.policies.get("*"));
-        found.map_or(&[], Vec::as_slice)
+        select_policies(
+            self.policies,
+            &self.campaign.timing.subdivision_field,
+            contact,
+            region,
+        )
     }
 
     fn scheduled_for(
