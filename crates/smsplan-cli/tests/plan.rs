@@ -1,0 +1,67 @@
+//! `smsplan plan`: exit status 0 with a plan, 2 with a located error, never a panic.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../smsplan-formats/tests/golden/v1/campaign")
+        .join(name)
+}
+
+fn run(path: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .args(["plan", path.to_str().unwrap(), "--now", "2026-12-20T10:00:00+01:00"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_plan_is_written_with_status_0() {
+    let (code, stdout, _) = run(&golden("minimal.json"));
+    assert_eq!(code, 0);
+    let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plan["format"], "smsplan.plan/v1");
+    assert_eq!(plan["recipients"][0]["send_at"], "2026-12-26T08:00:00+01:00");
+}
+
+#[test]
+fn failing_checks_still_exit_0() {
+    let (code, stdout, _) = run(&golden("recurring-us.json"));
+    assert_eq!(code, 0);
+    let plans: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plans.as_array().unwrap().len(), 3);
+    assert_eq!(plans[0]["state"], "draft");
+}
+
+#[test]
+fn broken_json_names_line_and_column_with_status_2() {
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.json");
+    std::fs::write(&path, "{\n  \"format\": \"smsplan.campaign/v1\",\n  \"name\": \n}").unwrap();
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("line 4, column 1"), "{stderr}");
+
+    let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
+    std::fs::write(&path, text.replacen("\"later\"", "\"soon\"", 1)).unwrap();
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("field `schedule.mode`"), "{stderr}");
+
+    let at = text.rfind("\"vip\"").unwrap();
+    let unknown = format!("{}\"vipx\"{}", &text[..at], &text[at + 5..]);
+    std::fs::write(&path, unknown).unwrap();
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("vipx"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
