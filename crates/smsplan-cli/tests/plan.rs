@@ -11,7 +11,12 @@ fn golden(name: &str) -> PathBuf {
 
 fn run(path: &std::path::Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
-        .args(["plan", path.to_str().unwrap(), "--now", "2026-12-20T10:00:00+01:00"])
+        .args([
+            "plan",
+            path.to_str().unwrap(),
+            "--now",
+            "2026-12-20T10:00:00+01:00",
+        ])
         .output()
         .unwrap();
     (
@@ -27,7 +32,10 @@ fn a_plan_is_written_with_status_0() {
     assert_eq!(code, 0);
     let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(plan["format"], "smsplan.plan/v1");
-    assert_eq!(plan["recipients"][0]["send_at"], "2026-12-26T08:00:00+01:00");
+    assert_eq!(
+        plan["recipients"][0]["send_at"],
+        "2026-12-26T08:00:00+01:00"
+    );
 }
 
 #[test]
@@ -44,7 +52,11 @@ fn broken_json_names_line_and_column_with_status_2() {
     let dir = std::env::temp_dir().join(format!("smsplan-plan-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.json");
-    std::fs::write(&path, "{\n  \"format\": \"smsplan.campaign/v1\",\n  \"name\": \n}").unwrap();
+    std::fs::write(
+        &path,
+        "{\n  \"format\": \"smsplan.campaign/v1\",\n  \"name\": \n}",
+    )
+    .unwrap();
     let (code, stdout, stderr) = run(&path);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
