@@ -1,5 +1,12 @@
 //! `smsplan plan`: exit status 0 with a plan, 2 with a located error, never a panic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers over known-good fixtures"
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -4,6 +4,12 @@
 //! 1,000,000). The corpus is seeded and invented: French, Alsace-Moselle and US numbers
 //! typed in mixed notations, names with accents and emoji, several zones.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a benchmark over fixed, known-good generated data"
+)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::num::NonZeroUsize;

@@ -900,7 +900,10 @@ pub fn credit_check(cost: Money, balance: Money) -> Check {
 }
 
 /// The runs of a schedule: (run, scheduled instant).
-fn runs(mode: &Mode, now: DateTime<Utc>) -> Result<Vec<(Option<Run>, DateTime<Utc>)>, PlanError> {
+/// A run and its scheduled instant.
+type Scheduled = (Option<Run>, DateTime<Utc>);
+
+fn runs(mode: &Mode, now: DateTime<Utc>) -> Result<Vec<Scheduled>, PlanError> {
     let place = |zone: Tz, at: &NaiveDateTime| -> Result<DateTime<Utc>, PlanError> {
         let minute = u16::try_from(at.hour() * 60 + at.minute()).unwrap_or(0);
         window::resolve_local(zone, at.date(), minute, Edge::Opens)

@@ -1,5 +1,12 @@
 //! Property tests of `plan`: one invariant each.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers over known-good fixtures"
+)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
 

@@ -7,6 +7,13 @@
 //! is a new version (`v2`), not an edit of v1. `UPDATE_GOLDEN=1` rewrites the files, for a
 //! new golden or a new version only.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers over known-good fixtures"
+)]
+
 use std::fs;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
