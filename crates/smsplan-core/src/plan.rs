@@ -4,7 +4,7 @@
 //! each recipient, counts fragments and cost on the rendered text, places each message at
 //! the first instant at or after the scheduled one that every policy allows in every zone
 //! of the recipient ([`window::Intersection`]), excludes what passes the deadline
-//! (`expired`) or a frequency cap, and runs the prepare [checklist](crate::checklist).
+//! (`expired`) or a frequency cap, and runs the prepare [checklist](crate::checklist::Checklist).
 //! A recurring campaign gives one plan per run, each with its aggregation key.
 //!
 //! Every contact of the selected groups ends in `recipients` or `excluded`, exactly once.
@@ -484,15 +484,20 @@ pub fn plan(
     };
     let mut plans = Vec::with_capacity(runs.len());
     for (run, scheduled_at) in runs {
-        let rows = map_chunks(audience.recipients(), threads, |chunk| {
-            let mut cache = HashMap::new();
+        let parts = map_chunks(audience.recipients(), threads, |chunk| {
+            let mut cache = Cache::new();
             let mut buf = String::new();
-            chunk
-                .iter()
-                .map(|r| ctx.plan_one(r, scheduled_at, &mut cache, &mut buf))
-                .collect::<Result<Vec<_>, PlanError>>()
+            let mut messages = Vec::with_capacity(chunk.len());
+            let mut left_out = Vec::new();
+            for r in chunk {
+                match ctx.plan_one(r, scheduled_at, &mut cache, &mut buf)? {
+                    Row::Message(m) => messages.push(m),
+                    Row::Excluded(e) => left_out.push(e),
+                }
+            }
+            Ok((messages, left_out))
         })?;
-        let mut recipients = Vec::with_capacity(rows.len());
+        let mut recipients = Vec::with_capacity(parts.iter().map(|(m, _)| m.len()).sum());
         let mut excluded: Vec<Excluded> = audience
             .exclusions()
             .iter()
@@ -502,11 +507,10 @@ pub fn plan(
                 reason: Exclusion::Audience(e.reason().clone()),
             })
             .collect();
-        for row in rows {
-            match row {
-                Row::Message(m) => recipients.push(m),
-                Row::Excluded(e) => excluded.push(e),
-            }
+        // Parts are appended one by one and freed as they go: no second copy of the rows.
+        for (mut messages, mut left_out) in parts {
+            recipients.append(&mut messages);
+            excluded.append(&mut left_out);
         }
         excluded.sort_by_key(|e| e.position);
         let totals = totals(&recipients, &excluded, campaign.credits.price_per_segment)?;
@@ -552,12 +556,19 @@ pub fn select_policies<'m>(
     contact: &Contact,
     region: Option<Region>,
 ) -> &'m [Policy] {
-    let sub = contact
+    let lookup = |key: &str| {
+        map.get(key).or_else(|| {
+            // Keys are upper case; only allocate for a value written otherwise.
+            key.bytes()
+                .any(|b| b.is_ascii_lowercase())
+                .then(|| map.get(&key.to_ascii_uppercase()))
+                .flatten()
+        })
+    };
+    let found = contact
         .fields
         .get(subdivision_field)
-        .map(|s| s.trim().to_ascii_uppercase());
-    let found = sub
-        .and_then(|s| map.get(&s))
+        .and_then(|s| lookup(s.trim()))
         .or_else(|| region.and_then(|r| map.get(r.as_str())))
         .or_else(|| map.get("*"));
     found.map_or(&[], Vec::as_slice)
@@ -613,8 +624,12 @@ struct Ctx<'a> {
 }
 
 /// Window answers by (policy list address, zones, scheduled instant): most recipients share
-/// them, so each is searched once per thread.
-type Cache = HashMap<(usize, Vec<Tz>, DateTime<Utc>), Result<DateTime<Utc>, String>>;
+/// them, so each is searched once per thread. Distinct keys are few (policy sets × zone
+/// sets × scheduled instants), so a vector scanned from the most recent entry beats hashing.
+type Cache = Vec<(
+    (usize, Vec<Tz>, DateTime<Utc>),
+    Result<DateTime<Utc>, String>,
+)>;
 
 impl<'a> Ctx<'a> {
     fn policies_for(&self, contact: &Contact, region: Option<Region>) -> &'a [Policy] {
@@ -696,23 +711,27 @@ impl<'a> Ctx<'a> {
         let policies: &'a [Policy] = self.policies_for(contact, number.region());
         let class = message.class;
         let scheduled = self.scheduled_for(contact, &zones, run_at);
-        let key = (policies.as_ptr() as usize, zones, scheduled);
-        let send_at = match cache.get(&key) {
-            Some(found) => found.clone(),
+        let policy_key = policies.as_ptr() as usize;
+        let hit = cache
+            .iter()
+            .rev()
+            .find(|((p, z, t), _)| *p == policy_key && *t == scheduled && z == &zones)
+            .map(|(_, found)| found.clone());
+        let send_at = match hit {
+            Some(found) => found,
             None => {
                 let applying: Vec<&Policy> = policies.iter().filter(|p| p.covers(class)).collect();
                 let found = if applying.is_empty() {
                     Ok(scheduled)
                 } else {
-                    Intersection::product(&applying, &key.1)
+                    Intersection::product(&applying, &zones)
                         .next_allowed(scheduled)
                         .map_err(|e| e.to_string())
                 };
-                cache.insert(key.clone(), found.clone());
+                cache.push(((policy_key, zones.clone(), scheduled), found.clone()));
                 found
             }
         };
-        let zones = key.1;
         let send_at = match send_at {
             Ok(t) => t,
             Err(detail) => return excluded(Exclusion::NoWindow { detail }),
@@ -773,17 +792,12 @@ impl<'a> Ctx<'a> {
                 format!("{} recipients", recipients.len()),
             )
         });
-        let by_id: HashMap<&ContactId, &Contact> = if recipients.is_empty() {
-            HashMap::new()
-        } else {
-            c.contacts.iter().map(|x| (&x.id, x)).collect()
-        };
         let without: usize = recipients
             .iter()
             .filter(|r| {
-                by_id
-                    .get(&r.contact)
-                    .is_none_or(|x| x.consent.status != ConsentStatus::Subscribed)
+                c.contacts.get(r.position).is_none_or(|x| {
+                    x.id != r.contact || x.consent.status != ConsentStatus::Subscribed
+                })
             })
             .count();
         list.push(if without == 0 {
@@ -980,18 +994,19 @@ pub fn aggregation_key(date: NaiveDate, frequency: Frequency) -> String {
     }
 }
 
-/// Runs `f` over contiguous chunks of `items` on up to `threads` threads, in order.
+/// Runs `f` over contiguous chunks of `items` on up to `threads` threads; the results are
+/// in chunk order.
 fn map_chunks<T: Sync, R: Send>(
     items: &[T],
     threads: NonZeroUsize,
-    f: impl Fn(&[T]) -> Result<Vec<R>, PlanError> + Sync,
+    f: impl Fn(&[T]) -> Result<R, PlanError> + Sync,
 ) -> Result<Vec<R>, PlanError> {
     let n = threads.get().min(items.len().max(1));
     if n <= 1 {
-        return f(items);
+        return Ok(vec![f(items)?]);
     }
     let size = items.len().div_ceil(n);
-    let parts: Vec<Result<Vec<R>, PlanError>> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(size)
             .map(|chunk| s.spawn(|| f(chunk)))
@@ -1003,10 +1018,5 @@ fn map_chunks<T: Sync, R: Send>(
                     .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
             })
             .collect()
-    });
-    let mut out = Vec::with_capacity(items.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Ok(out)
+    })
 }
