@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use smsplan_core::plan::{Campaign, plan};
 use smsplan_formats::read::from_json;
 use smsplan_formats::v1::campaign::CampaignSpec;
+use smsplan_formats::v1::convert::PlanView;
 use smsplan_formats::v1::plan::SendPlan;
 
 const NOW: &str = "2026-12-20T10:00:00+01:00";
@@ -74,6 +75,7 @@ fn campaigns_round_trip_and_plan_as_recorded() {
             let out = root().join("tests/golden/v1/plan").join(name);
             let text = pretty(&wire);
             check(&out, &text);
+            assert_eq!(pretty(&PlanView(p)), text, "the streaming view differs");
             let back: SendPlan = from_json(&text).unwrap();
             assert_eq!(back, wire, "plan golden does not read back");
         }

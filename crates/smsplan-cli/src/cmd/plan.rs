@@ -14,8 +14,7 @@ use chrono::{DateTime, Utc};
 use smsplan_core::plan::{Campaign, PlanError, plan};
 use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
-use smsplan_formats::v1::convert::ConvertError;
-use smsplan_formats::v1::plan::SendPlan;
+use smsplan_formats::v1::convert::{ConvertError, PlanView};
 
 /// Arguments of `smsplan plan`.
 #[derive(Debug, clap::Args)]
@@ -165,11 +164,10 @@ pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate
     })?;
     let recipients: usize = plans.iter().map(|p| p.recipients.len()).sum();
     progress.step(3, &format!("planned {recipients} messages"));
-    let wire: Vec<SendPlan> = plans.iter().map(SendPlan::from).collect();
-    drop(plans);
     drop(campaign);
+    let wire: Vec<PlanView<'_>> = plans.iter().map(PlanView).collect();
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let recurring = wire.first().is_some_and(|p| p.run.is_some());
+    let recurring = plans.first().is_some_and(|p| p.run.is_some());
     match (recurring, args.pretty) {
         (true, true) => serde_json::to_writer_pretty(&mut out, &wire)?,
         (true, false) => serde_json::to_writer(&mut out, &wire)?,

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
 use chrono::Utc;
 use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::audience::{self, AcceptedRegions, Selection};
@@ -300,6 +302,34 @@ fn state(kind: approval::StateKind) -> wire::State {
     }
 }
 
+fn recipient(r: &core_plan::PlannedMessage) -> wire::Recipient {
+    wire::Recipient {
+        contact: r.contact.as_str().to_owned(),
+        phone: r.phone.as_e164().to_owned(),
+        send_at: match r.time_zones.first() {
+            Some(z) => Instant::from_fixed(r.send_at.with_timezone(z).fixed_offset()),
+            None => Instant::from_utc(r.send_at.with_timezone(&Utc)),
+        },
+        time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
+        encoding: match r.encoding {
+            text::Encoding::Ucs2 => wire::Encoding::Ucs2,
+            _ => wire::Encoding::Gsm7,
+        },
+        segments: u32::try_from(r.segments).unwrap_or(u32::MAX),
+        cost: decimal(r.cost),
+        text: r.text.clone(),
+    }
+}
+
+fn excluded(e: &core_plan::Excluded) -> wire::Excluded {
+    wire::Excluded {
+        contact: e.contact.as_str().to_owned(),
+        reason: e.reason.reason().to_owned(),
+        detail: e.reason.detail(),
+        kept: e.reason.kept().map(|k| k.as_str().to_owned()),
+    }
+}
+
 impl From<&core_plan::SendPlan> for wire::SendPlan {
     fn from(p: &core_plan::SendPlan) -> Self {
         use smsplan_core::checklist::CheckStatus as S;
@@ -314,36 +344,8 @@ impl From<&core_plan::SendPlan> for wire::SendPlan {
             scheduled_at: Instant::from_utc(p.scheduled_at),
             deadline: p.deadline.map(Instant::from_utc),
             state: state(p.state),
-            recipients: p
-                .recipients
-                .iter()
-                .map(|r| wire::Recipient {
-                    contact: r.contact.as_str().to_owned(),
-                    phone: r.phone.as_e164().to_owned(),
-                    send_at: match r.time_zones.first() {
-                        Some(z) => Instant::from_fixed(r.send_at.with_timezone(z).fixed_offset()),
-                        None => Instant::from_utc(r.send_at.with_timezone(&Utc)),
-                    },
-                    time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
-                    encoding: match r.encoding {
-                        text::Encoding::Ucs2 => wire::Encoding::Ucs2,
-                        _ => wire::Encoding::Gsm7,
-                    },
-                    segments: u32::try_from(r.segments).unwrap_or(u32::MAX),
-                    cost: decimal(r.cost),
-                    text: r.text.clone(),
-                })
-                .collect(),
-            excluded: p
-                .excluded
-                .iter()
-                .map(|e| wire::Excluded {
-                    contact: e.contact.as_str().to_owned(),
-                    reason: e.reason.reason().to_owned(),
-                    detail: e.reason.detail(),
-                    kept: e.reason.kept().map(|k| k.as_str().to_owned()),
-                })
-                .collect(),
+            recipients: p.recipients.iter().map(recipient).collect(),
+            excluded: p.excluded.iter().map(excluded).collect(),
             totals: wire::Totals {
                 recipients: p.totals.recipients as u64,
                 excluded: p.totals.excluded as u64,
@@ -378,5 +380,61 @@ impl From<&core_plan::SendPlan> for wire::SendPlan {
                 })
                 .collect(),
         }
+    }
+}
+
+/// Writes a core plan as `smsplan.plan/v1` without building the wire rows first: each row
+/// is converted as it is written, so a plan of a million recipients needs no second copy.
+/// The output is the same as serializing [`wire::SendPlan::from`].
+///
+/// ```
+/// # use smsplan_core::plan::SendPlan;
+/// fn write(plan: &SendPlan) -> serde_json::Result<String> {
+///     serde_json::to_string(&smsplan_formats::v1::convert::PlanView(plan))
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PlanView<'a>(pub &'a core_plan::SendPlan);
+
+struct Rows<'a, T, W, F: Fn(&'a T) -> W>(&'a [T], F);
+
+impl<'a, T, W: Serialize, F: Fn(&'a T) -> W> Serialize for Rows<'a, T, W, F> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
+impl Serialize for PlanView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let empty = core_plan::SendPlan {
+            recipients: Vec::new(),
+            excluded: Vec::new(),
+            checklist: p.checklist.clone(),
+            totals: p.totals.clone(),
+            run: p.run.clone(),
+            campaign: p.campaign.clone(),
+            ..*p
+        };
+        let head = wire::SendPlan::from(&empty);
+        let mut st = s.serialize_struct("SendPlan", 11)?;
+        st.serialize_field("format", &head.format)?;
+        st.serialize_field("campaign", &head.campaign)?;
+        match &head.run {
+            Some(run) => st.serialize_field("run", run)?,
+            None => st.skip_field("run")?,
+        }
+        st.serialize_field("generated_at", &head.generated_at)?;
+        st.serialize_field("scheduled_at", &head.scheduled_at)?;
+        match &head.deadline {
+            Some(d) => st.serialize_field("deadline", d)?,
+            None => st.skip_field("deadline")?,
+        }
+        st.serialize_field("state", &head.state)?;
+        st.serialize_field("recipients", &Rows(&p.recipients, recipient))?;
+        st.serialize_field("excluded", &Rows(&p.excluded, excluded))?;
+        st.serialize_field("totals", &head.totals)?;
+        st.serialize_field("checklist", &head.checklist)?;
+        st.end()
     }
 }
