@@ -1,0 +1,346 @@
+//! Hand-computed plans, each with its reason.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers over known-good fixtures"
+)]
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use smsplan_core::approval::{Confirmation, OutsideWindow};
+use smsplan_core::audience::{Project, ProjectKey, Selection};
+use smsplan_core::checklist::{CheckId, CheckStatus, TestSms};
+use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
+use smsplan_core::dedup::DedupMode;
+use smsplan_core::group::{Group, GroupId};
+use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::Region;
+use smsplan_core::plan::{
+    Campaign, Credits, Exclusion, Frequency, Message, Mode, PlanError, SendPlan, Timing, plan,
+};
+use smsplan_core::template::{MissingField, Template};
+use smsplan_core::text;
+use smsplan_core::window::{MessageClass, PastSend, Topic};
+
+fn local(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+fn contact(id: &str, phone: &str, fields: &[(&str, &str)]) -> Contact {
+    let mut c = Contact::new(ContactId::new(id).unwrap())
+        .with_phone(phone)
+        .with_consent(Consent::new(ConsentStatus::Subscribed));
+    for (k, v) in fields {
+        c = c.with_field(*k, *v);
+    }
+    c
+}
+
+fn campaign(contacts: Vec<Contact>, template: &str, mode: Mode) -> Campaign {
+    let all = Group::new(
+        GroupId::new("all").unwrap(),
+        contacts.iter().map(|c| c.id.clone()),
+    );
+    let eur = |s| Money::parse(s, Currency::EUR).unwrap();
+    Campaign {
+        id: "t".parse().unwrap(),
+        project: Project::new(ProjectKey::Email, Region::FR),
+        contacts,
+        selection: Selection::new([all.id.clone()], DedupMode::PerNumber),
+        groups: vec![all],
+        message: Message {
+            template: Template::parse(template).unwrap(),
+            sender: None,
+            class: MessageClass::Marketing,
+            missing_field: MissingField::Exclude,
+            topic: None,
+            text_options: text::Options::default(),
+        },
+        timing: Timing {
+            mode,
+            deadline: None,
+            policies: None,
+            outside_window: OutsideWindow::Hold,
+            subdivision_field: "subdivision".into(),
+            preferred_hour_field: "preferred_hour".into(),
+        },
+        credits: Credits {
+            balance: eur("1.00"),
+            price_per_segment: eur("0.045"),
+        },
+        confirmation: Confirmation::Required,
+        test_sms: TestSms::NotSent,
+        history: HashMap::new(),
+    }
+}
+
+fn later(at: &str, zone: Tz) -> Mode {
+    Mode::Later {
+        at: local(at),
+        zone,
+    }
+}
+
+fn run(c: &Campaign) -> SendPlan {
+    plan(c, utc("2026-01-01T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0)
+}
+
+const PARIS: Tz = chrono_tz::Europe::Paris;
+
+#[test]
+fn christmas_eve_evening_waits_for_the_26th_in_france_and_the_28th_in_alsace_moselle() {
+    let c = campaign(
+        vec![
+            contact("paris", "06 12 34 56 78", &[("subdivision", "FR-75")]),
+            contact("strasbourg", "06 12 34 56 79", &[("subdivision", "FR-67")]),
+            contact("dallas", "+1 214 555 0142", &[("subdivision", "US-TX")]),
+        ],
+        "Soldes ! STOP 36111",
+        later("2026-12-24T20:30", PARIS),
+    );
+    let p = run(&c);
+    let at: HashMap<&str, DateTime<Utc>> = p
+        .recipients
+        .iter()
+        .map(|r| (r.contact.as_str(), r.send_at))
+        .collect();
+    // 20:30 is closed; the 25th is a holiday; Saturday the 26th opens at 08:00.
+    assert_eq!(at["paris"], utc("2026-12-26T08:00:00+01:00"));
+    // Alsace-Moselle also closes the 26th; Sunday closed: Monday 28th.
+    assert_eq!(at["strasbourg"], utc("2026-12-28T08:00:00+01:00"));
+    // 13:30 in Dallas on Thursday: open under us-tcpa and us-tx.
+    assert_eq!(at["dallas"], utc("2026-12-24T20:30:00+01:00"));
+    assert_eq!(
+        p.checklist.get(CheckId::OptOutMention).unwrap().status,
+        CheckStatus::Pass
+    );
+}
+
+#[test]
+fn a_schedule_in_the_spring_gap_moves_to_the_jump() {
+    // 02:30 does not exist in Paris on 2026-03-29 (Sunday): the schedule resolves to the
+    // jump, 03:00 CEST; Sunday is closed in France, so Monday 08:00 CEST.
+    let c = campaign(
+        vec![contact("a", "06 12 34 56 78", &[])],
+        "STOP 36111",
+        later("2026-03-29T02:30", PARIS),
+    );
+    let p = run(&c);
+    assert_eq!(p.scheduled_at, utc("2026-03-29T03:00:00+02:00"));
+    assert_eq!(p.recipients[0].send_at, utc("2026-03-30T08:00:00+02:00"));
+}
+
+#[test]
+fn a_schedule_in_the_autumn_fold_takes_the_later_reading() {
+    let c = campaign(
+        vec![contact("a", "+1 212 555 0100", &[])],
+        "Hi",
+        later("2026-11-01T01:30", chrono_tz::America::New_York),
+    );
+    let p = run(&c);
+    // 01:30 happens twice; the later reading is 01:30 EST = 06:30 UTC, closed under
+    // us-tcpa until 08:00 EST.
+    assert_eq!(p.scheduled_at, utc("2026-11-01T06:30:00Z"));
+    assert_eq!(p.recipients[0].send_at, utc("2026-11-01T08:00:00-05:00"));
+}
+
+#[test]
+fn past_the_deadline_is_expired() {
+    let mut c = campaign(
+        vec![
+            contact("paris", "06 12 34 56 78", &[]),
+            contact("ny", "+1 212 555 0100", &[]),
+        ],
+        "STOP 36111",
+        later("2026-12-24T20:30", PARIS),
+    );
+    c.timing.deadline = Some(utc("2026-12-25T12:00:00+01:00"));
+    let p = run(&c);
+    assert_eq!(p.recipients.len(), 1);
+    assert_eq!(p.recipients[0].contact.as_str(), "ny");
+    assert_eq!(
+        p.excluded[0].reason,
+        Exclusion::Expired {
+            first_allowed: utc("2026-12-26T08:00:00+01:00")
+        }
+    );
+    assert_eq!(p.totals.by_reason["expired"], 1);
+}
+
+#[test]
+fn missing_fields_exclude_or_fail_as_the_campaign_chooses() {
+    let mut c = campaign(
+        vec![
+            contact("a", "06 12 34 56 78", &[("code", "X1")]),
+            contact("b", "06 12 34 56 79", &[]),
+        ],
+        "Code {{code}} STOP 36111",
+        later("2026-06-10T10:00", PARIS),
+    );
+    let p = run(&c);
+    assert_eq!(p.recipients[0].text, "Code X1 STOP 36111");
+    assert_eq!(
+        p.excluded[0].reason,
+        Exclusion::MissingField {
+            field: "code".into()
+        }
+    );
+    c.message.missing_field = MissingField::Error;
+    let err = plan(&c, utc("2026-01-01T00:00:00Z"), NonZeroUsize::MIN).unwrap_err();
+    assert!(matches!(err, PlanError::MissingField { ref field, offset: 5, .. } if field == "code"));
+}
+
+#[test]
+fn fragments_and_cost_are_per_rendered_text() {
+    let long = "x".repeat(150);
+    let c = campaign(
+        vec![
+            contact("short", "06 12 34 56 78", &[("name", "Ana")]),
+            contact("long", "06 12 34 56 79", &[("name", &long)]),
+            contact("emoji", "06 12 34 56 70", &[("name", "Zoé 🎄")]),
+        ],
+        "Hi {{name}} STOP 36111",
+        later("2026-06-10T10:00", PARIS),
+    );
+    let p = run(&c);
+    let seg: Vec<(usize, String)> = p
+        .recipients
+        .iter()
+        .map(|r| (r.segments, r.cost.to_string()))
+        .collect();
+    assert_eq!(
+        seg,
+        [(1, "0.045".into()), (2, "0.09".into()), (1, "0.045".into())]
+    );
+    assert_eq!(p.recipients[2].encoding, text::Encoding::Ucs2);
+    assert_eq!(p.totals.by_segments[&1], 2);
+    assert_eq!(p.totals.cost.to_string(), "0.18");
+}
+
+#[test]
+fn a_frequency_cap_excludes_the_fourth_message_in_24_hours() {
+    let mut c = campaign(
+        vec![contact(
+            "fl",
+            "+1 305 555 0199",
+            &[("subdivision", "US-FL")],
+        )],
+        "Sale",
+        later("2026-06-10T12:00", chrono_tz::America::New_York),
+    );
+    c.message.topic = Some(Topic::new("sale"));
+    let past = [
+        "2026-06-10T09:00:00-04:00",
+        "2026-06-10T10:00:00-04:00",
+        "2026-06-10T11:00:00-04:00",
+    ]
+    .iter()
+    .map(|t| PastSend {
+        at: utc(t),
+        topic: Some(Topic::new("sale")),
+    })
+    .collect();
+    c.history.insert(ContactId::new("fl").unwrap(), past);
+    let p = run(&c);
+    assert!(p.recipients.is_empty());
+    assert!(
+        matches!(p.excluded[0].reason, Exclusion::FrequencyCap { ref policy, .. } if policy == "us-fl")
+    );
+    assert_eq!(
+        p.checklist.get(CheckId::FrequencyCap).unwrap().status,
+        CheckStatus::Warn
+    );
+    assert_eq!(
+        p.checklist.get(CheckId::AudienceNotEmpty).unwrap().status,
+        CheckStatus::Fail
+    );
+}
+
+#[test]
+fn optimized_sends_at_the_preferred_hour_clamped_into_the_window() {
+    let c = campaign(
+        vec![
+            contact("early", "06 12 34 56 78", &[("preferred_hour", "6")]),
+            contact("noon", "06 12 34 56 79", &[("preferred_hour", "12")]),
+            contact("none", "06 12 34 56 70", &[]),
+        ],
+        "STOP 36111",
+        Mode::Optimized {
+            at: local("2026-06-10T10:00"),
+            zone: PARIS,
+        },
+    );
+    let p = run(&c);
+    let at: Vec<DateTime<Utc>> = p.recipients.iter().map(|r| r.send_at).collect();
+    assert_eq!(
+        at,
+        [
+            utc("2026-06-10T08:00:00+02:00"),
+            utc("2026-06-10T12:00:00+02:00"),
+            utc("2026-06-10T10:00:00+02:00")
+        ]
+    );
+}
+
+#[test]
+fn recurring_runs_carry_their_aggregation_keys_across_dst() {
+    let c = campaign(
+        vec![contact("a", "06 12 34 56 78", &[])],
+        "STOP 36111",
+        Mode::Recurring {
+            at: local("2026-03-24T09:00"),
+            zone: PARIS,
+            frequency: Frequency::Weekly,
+            until: local("2026-04-07T09:00"),
+        },
+    );
+    let plans = plan(&c, utc("2026-01-01T00:00:00Z"), NonZeroUsize::MIN).unwrap();
+    let runs: Vec<(String, DateTime<Utc>)> = plans
+        .iter()
+        .map(|p| (p.run.as_ref().unwrap().key.clone(), p.recipients[0].send_at))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("2026-W13".into(), utc("2026-03-24T09:00:00+01:00")),
+            ("2026-W14".into(), utc("2026-03-31T09:00:00+02:00")),
+            ("2026-W15".into(), utc("2026-04-07T09:00:00+02:00")),
+        ]
+    );
+}
+
+#[test]
+fn credit_and_sender_checks() {
+    let mut c = campaign(
+        (0..30)
+            .map(|i| contact(&format!("c{i}"), &format!("06 12 34 56 {i:02}"), &[]))
+            .collect(),
+        "STOP 36111",
+        later("2026-06-10T10:00", PARIS),
+    );
+    c.message.sender = Some((
+        smsplan_core::sender::SenderKind::Alphanumeric,
+        "TOO LONG NAME".into(),
+    ));
+    let p = run(&c);
+    // 30 × 0.045 = 1.35 > 1.00.
+    assert_eq!(
+        p.checklist.get(CheckId::Credit).unwrap().status,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        p.checklist.get(CheckId::Sender).unwrap().status,
+        CheckStatus::Fail
+    );
+    assert_eq!(p.state, smsplan_core::approval::StateKind::Draft);
+}
