@@ -10,6 +10,7 @@
 )]
 
 pub mod holiday;
+pub mod schedule;
 pub mod window;
 
 pub use chrono;

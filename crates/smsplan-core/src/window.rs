@@ -1167,7 +1167,7 @@ fn resolve(
 }
 
 /// The first instant whose wall time in `zone` is after `local` (a time inside a gap).
-fn gap_end(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn gap_end(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let wall =
         |secs: i64| DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&zone).naive_local());
     let base = local.and_utc().timestamp();
