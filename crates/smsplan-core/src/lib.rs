@@ -10,7 +10,9 @@
 )]
 
 pub mod holiday;
+pub mod money;
 pub mod schedule;
+pub mod text;
 pub mod window;
 
 pub use chrono;
