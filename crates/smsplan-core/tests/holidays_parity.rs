@@ -4,7 +4,11 @@
 //! Where python `holidays` and the law disagree, smsplan follows the law; every such
 //! difference is listed in `KNOWN_DIFFERENCES` with its reason, and the test fails if a
 //! listed difference disappears or an unlisted one appears.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers outside #[test] fns")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] fns"
+)]
 
 use std::collections::BTreeSet;
 
