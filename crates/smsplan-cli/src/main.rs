@@ -23,6 +23,10 @@ struct Cli {
 enum Command {
     /// Count the fragments (segments) of messages read as JSON lines on standard input.
     Fragments(cmd::fragments::Args),
+    /// List the public holidays of a calendar (fr, fr-alsace-moselle, us) in one year.
+    Holidays(cmd::holidays::Args),
+    /// Check a send against a legal window policy at an instant in a recipient's zones.
+    Window(cmd::window::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
     let stdout = io::stdout().lock();
     let result = match cli.command {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
+        Command::Holidays(args) => cmd::holidays::run(&args, stdout),
+        Command::Window(args) => cmd::window::run(&args, stdout),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,3 +1,5 @@
 //! One module per subcommand; each parses its own arguments and calls the library.
 
 pub mod fragments;
+pub mod holidays;
+pub mod window;

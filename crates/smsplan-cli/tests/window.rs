@@ -1,0 +1,167 @@
+//! `smsplan window` follows its CLI contract.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn run(args: &[&str]) -> (Value, i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .arg("window")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let value = if stdout.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&stdout).unwrap()
+    };
+    (
+        value,
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn window(policy: &str, at: &str, tz: &str) -> Value {
+    let (v, code, err) = run(&["--policy", policy, "--at", at, "--tz", tz]);
+    assert_eq!(code, 0, "{err}");
+    v
+}
+
+#[test]
+fn saturday_1959_allowed_with_the_instant_itself() {
+    assert_eq!(
+        window("fr-commercial", "2026-06-13T19:59:00+02:00", "Europe/Paris"),
+        json!({"allowed": true, "next_allowed": "2026-06-13T19:59:00+02:00",
+               "window_end": "2026-06-13T20:00:00+02:00", "tz": "Europe/Paris", "policy": "fr-commercial"})
+    );
+}
+
+#[test]
+fn saturday_2000_is_closed_until_monday() {
+    // Half-open window; Sunday closed.
+    assert_eq!(
+        window("fr-commercial", "2026-06-13T20:00:00+02:00", "Europe/Paris"),
+        json!({"allowed": false, "next_allowed": "2026-06-15T08:00:00+02:00",
+               "window_end": "2026-06-15T20:00:00+02:00", "tz": "Europe/Paris", "policy": "fr-commercial"})
+    );
+}
+
+#[test]
+fn easter_monday_and_alsace_moselle_saint_stephen() {
+    // Easter Monday 2026-04-06 is closed: Tuesday 08:00.
+    let v = window("fr-commercial", "2026-04-06T10:00:00+02:00", "Europe/Paris");
+    assert_eq!(v["next_allowed"], "2026-04-07T08:00:00+02:00");
+    // Saturday 26 December 2026 is open in France but closed in Alsace-Moselle.
+    let v = window("fr-commercial", "2026-12-26T10:00:00+01:00", "Europe/Paris");
+    assert_eq!(v["allowed"], true);
+    let v = window(
+        "fr-alsace-moselle",
+        "2026-12-26T10:00:00+01:00",
+        "Europe/Paris",
+    );
+    assert_eq!(v["next_allowed"], "2026-12-28T08:00:00+01:00");
+}
+
+#[test]
+fn new_york_spring_forward() {
+    // Saturday 2026-03-07 22:00 EST → Sunday 08:00 EDT (clocks jumped at 02:00).
+    let v = window("us-tcpa", "2026-03-07T22:00:00-05:00", "America/New_York");
+    assert_eq!(v["next_allowed"], "2026-03-08T08:00:00-04:00");
+    assert_eq!(v["window_end"], "2026-03-08T21:00:00-04:00");
+}
+
+#[test]
+fn paris_fall_back() {
+    // Sunday 2026-10-25 is closed; Monday opens at 08:00 CET (+01:00).
+    let v = window("fr-commercial", "2026-10-24T21:00:00+02:00", "Europe/Paris");
+    assert_eq!(v["next_allowed"], "2026-10-26T08:00:00+01:00");
+}
+
+#[test]
+fn several_zones_are_intersected_and_listed() {
+    // 12:30 UTC: 08:30 in New York (allowed), 05:30 in Los Angeles (not).
+    let v = window(
+        "us-tcpa",
+        "2026-06-10T12:30:00Z",
+        "America/New_York,America/Los_Angeles",
+    );
+    assert_eq!(
+        v,
+        json!({"allowed": false, "next_allowed": "2026-06-10T11:00:00-04:00",
+               "window_end": "2026-06-10T21:00:00-04:00",
+               "tz": "America/New_York,America/Los_Angeles", "policy": "us-tcpa"})
+    );
+    assert_eq!(
+        window("us-tcpa", "2026-06-10T12:30:00Z", "America/New_York")["allowed"],
+        true
+    );
+}
+
+#[test]
+fn texas_sunday_morning() {
+    let v = window("us-tx", "2026-06-14T10:00:00-05:00", "America/Chicago");
+    assert_eq!(v["next_allowed"], "2026-06-14T12:00:00-05:00");
+}
+
+#[test]
+fn user_policy_file() {
+    let dir = std::env::temp_dir().join(format!("smsplan-window-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.json");
+    std::fs::write(
+        &path,
+        r#"{"format": "smsplan.policy/v1", "name": "lunch", "days": {"monday": ["12:00-14:00"]}}"#,
+    )
+    .unwrap();
+    let (v, code, err) = run(&[
+        "--policy-file",
+        path.to_str().unwrap(),
+        "--at",
+        "2026-06-15T09:00:00+02:00",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["policy"], "lunch");
+    assert_eq!(v["next_allowed"], "2026-06-15T12:00:00+02:00");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let (_, code, err) = run(&[
+        "--policy",
+        "fr",
+        "--at",
+        "2026-06-10T12:30:00Z",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown policy"), "{err}");
+    let (_, code, err) = run(&[
+        "--policy",
+        "us-tcpa",
+        "--at",
+        "2026-06-10 12:30",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("RFC 3339"), "{err}");
+    let (_, code, err) = run(&[
+        "--policy",
+        "us-tcpa",
+        "--at",
+        "2026-06-10T12:30:00Z",
+        "--tz",
+        "Mars/Olympus",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Mars/Olympus"), "{err}");
+    let (_, code, _) = run(&["--policy", "us-tcpa", "--at", "2026-06-10T12:30:00Z"]);
+    assert_eq!(code, 2);
+}
