@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Count the fragments (segments) of messages read as JSON lines on standard input.
     Fragments(cmd::fragments::Args),
+    /// Parse and validate phone numbers read as JSON lines on standard input.
+    Phone(cmd::phone::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let stdout = io::stdout().lock();
     let result = match cli.command {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
+        Command::Phone(args) => cmd::phone::run(&args, stdin, stdout),
     };
     match result {
         Ok(status) => status.into(),
