@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Count the fragments (segments) of messages read as JSON lines on standard input.
     Fragments(cmd::fragments::Args),
+    /// Resolve an audience document into recipients, exclusions and counts.
+    Audience(cmd::audience::Args),
     /// Parse and validate phone numbers read as JSON lines on standard input.
     Phone(cmd::phone::Args),
 }
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
         Command::Phone(args) => cmd::phone::run(&args, stdin, stdout),
+        Command::Audience(args) => cmd::audience::run(&args, stdin, stdout),
     };
     match result {
         Ok(status) => status.into(),

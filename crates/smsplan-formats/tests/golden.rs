@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use smsplan_formats::v1::audience::{AudienceInput, AudienceResult, AudienceSpec};
 
 fn dir(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1").join(kind)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/v1")
+        .join(kind)
 }
 
 fn bless() -> bool {
@@ -28,14 +30,20 @@ fn check_or_write(path: &Path, expected: &str) {
         fs::write(path, expected).unwrap();
         return;
     }
-    let committed = fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with SMSPLAN_BLESS=1 to create it)", path.display()));
+    let committed = fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with SMSPLAN_BLESS=1 to create it)",
+            path.display()
+        )
+    });
     assert_eq!(committed, expected, "{} differs", path.display());
 }
 
 fn inputs() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> =
-        fs::read_dir(dir("audience")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir("audience"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     assert!(paths.len() >= 3);
     paths
@@ -48,7 +56,12 @@ fn audience_goldens_round_trip_byte_for_byte() {
         let spec: AudienceSpec =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         AudienceInput::try_from(&spec).unwrap();
-        assert_eq!(pretty(&spec), text, "{} does not reserialize", path.display());
+        assert_eq!(
+            pretty(&spec),
+            text,
+            "{} does not reserialize",
+            path.display()
+        );
     }
 }
 
@@ -71,7 +84,10 @@ fn resolving_each_golden_gives_its_committed_result() {
 #[test]
 fn committed_schemas_match_the_types() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
-    check_or_write(&root.join("audience.v1.json"), &pretty(&schemars::schema_for!(AudienceSpec)));
+    check_or_write(
+        &root.join("audience.v1.json"),
+        &pretty(&schemars::schema_for!(AudienceSpec)),
+    );
     check_or_write(
         &root.join("audience-result.v1.json"),
         &pretty(&schemars::schema_for!(AudienceResult)),

@@ -1,4 +1,5 @@
 //! One module per subcommand; each parses its own arguments and calls the library.
 
+pub mod audience;
 pub mod fragments;
 pub mod phone;

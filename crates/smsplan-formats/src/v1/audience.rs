@@ -278,15 +278,24 @@ pub enum ConvertError {
 }
 
 fn contact_id(value: &str, path: impl FnOnce() -> String) -> Result<ContactId, ConvertError> {
-    ContactId::new(value).map_err(|error| ConvertError::Id { path: path(), error })
+    ContactId::new(value).map_err(|error| ConvertError::Id {
+        path: path(),
+        error,
+    })
 }
 
 fn group_id(value: &str, path: impl FnOnce() -> String) -> Result<GroupId, ConvertError> {
-    GroupId::new(value).map_err(|error| ConvertError::Id { path: path(), error })
+    GroupId::new(value).map_err(|error| ConvertError::Id {
+        path: path(),
+        error,
+    })
 }
 
 fn region(value: &str, path: impl FnOnce() -> String) -> Result<Region, ConvertError> {
-    Region::parse(value).map_err(|error| ConvertError::Region { path: path(), error })
+    Region::parse(value).map_err(|error| ConvertError::Region {
+        path: path(),
+        error,
+    })
 }
 
 impl Project {
@@ -337,7 +346,8 @@ impl Contact {
     /// # Errors
     /// A [`ConvertError`] for an empty id, an unknown time zone or a malformed date-time.
     pub fn to_core(&self, path: &str) -> Result<core_contact::Contact, ConvertError> {
-        let mut contact = core_contact::Contact::new(contact_id(&self.id, || format!("{path}.id"))?);
+        let mut contact =
+            core_contact::Contact::new(contact_id(&self.id, || format!("{path}.id"))?);
         contact.phone.clone_from(&self.phone);
         contact.email.clone_from(&self.email);
         if let Some(name) = &self.time_zone {
@@ -355,10 +365,11 @@ impl Contact {
             };
             let mut core_consent = core_contact::Consent::new(status);
             if let Some(at) = &consent.changed_at {
-                let parsed = DateTime::parse_from_rfc3339(at).map_err(|_| ConvertError::DateTime {
-                    path: format!("{path}.consent.changed_at"),
-                    value: at.clone(),
-                })?;
+                let parsed =
+                    DateTime::parse_from_rfc3339(at).map_err(|_| ConvertError::DateTime {
+                        path: format!("{path}.consent.changed_at"),
+                        value: at.clone(),
+                    })?;
                 core_consent.changed_at = Some(parsed.with_timezone(&Utc));
             }
             core_consent.source.clone_from(&consent.source);
@@ -379,8 +390,15 @@ impl Contact {
     ///
     /// # Errors
     /// The first [`ConvertError`] in list order.
-    pub fn list_to_core(contacts: &[Contact], path: &str) -> Result<Vec<core_contact::Contact>, ConvertError> {
-        contacts.iter().enumerate().map(|(i, c)| c.to_core(&format!("{path}[{i}]"))).collect()
+    pub fn list_to_core(
+        contacts: &[Contact],
+        path: &str,
+    ) -> Result<Vec<core_contact::Contact>, ConvertError> {
+        contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.to_core(&format!("{path}[{i}]")))
+            .collect()
     }
 }
 
@@ -406,7 +424,9 @@ impl From<&core_contact::Contact> for Contact {
             }),
             quarantine: contact.quarantine.map(|reason| Quarantine {
                 reason: match reason {
-                    core_contact::QuarantineReason::InvalidNumber => QuarantineReason::InvalidNumber,
+                    core_contact::QuarantineReason::InvalidNumber => {
+                        QuarantineReason::InvalidNumber
+                    }
                     core_contact::QuarantineReason::Bounced => QuarantineReason::Bounced,
                     _ => QuarantineReason::Blocked,
                 },
@@ -436,8 +456,15 @@ impl Group {
     ///
     /// # Errors
     /// The first [`ConvertError`] in list order.
-    pub fn list_to_core(groups: &[Group], path: &str) -> Result<Vec<core_group::Group>, ConvertError> {
-        groups.iter().enumerate().map(|(i, g)| g.to_core(&format!("{path}[{i}]"))).collect()
+    pub fn list_to_core(
+        groups: &[Group],
+        path: &str,
+    ) -> Result<Vec<core_group::Group>, ConvertError> {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| g.to_core(&format!("{path}[{i}]")))
+            .collect()
     }
 }
 
@@ -445,7 +472,11 @@ impl From<&core_group::Group> for Group {
     fn from(group: &core_group::Group) -> Self {
         Group {
             id: group.id.as_str().to_owned(),
-            members: group.members.iter().map(|m| m.as_str().to_owned()).collect(),
+            members: group
+                .members
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
         }
     }
 }
@@ -456,7 +487,11 @@ impl Selection {
     ///
     /// # Errors
     /// A [`ConvertError`] for an empty id or a suppressed number that is not valid.
-    pub fn to_core(&self, default_region: Region, path: &str) -> Result<core_audience::Selection, ConvertError> {
+    pub fn to_core(
+        &self,
+        default_region: Region,
+        path: &str,
+    ) -> Result<core_audience::Selection, ConvertError> {
         let groups = self
             .groups
             .iter()
@@ -470,15 +505,19 @@ impl Selection {
         let mut suppressions = core_audience::Suppressions::default();
         if let Some(suppressed) = &self.suppressed {
             for (i, raw) in suppressed.numbers.iter().enumerate() {
-                let number = PhoneNumber::parse(raw, default_region).map_err(|error| ConvertError::Phone {
-                    path: format!("{path}.suppressed.numbers[{i}]"),
-                    value: raw.clone(),
-                    error,
+                let number = PhoneNumber::parse(raw, default_region).map_err(|error| {
+                    ConvertError::Phone {
+                        path: format!("{path}.suppressed.numbers[{i}]"),
+                        value: raw.clone(),
+                        error,
+                    }
                 })?;
                 suppressions.add_number(number);
             }
             for (i, id) in suppressed.contacts.iter().enumerate() {
-                suppressions.add_contact(contact_id(id, || format!("{path}.suppressed.contacts[{i}]"))?);
+                suppressions.add_contact(contact_id(id, || {
+                    format!("{path}.suppressed.contacts[{i}]")
+                })?);
             }
         }
         Ok(core_audience::Selection::new(groups, dedup).with_suppressions(suppressions))
@@ -524,9 +563,14 @@ impl TryFrom<&AudienceSpec> for AudienceInput {
 }
 
 /// The type of a number (libphonenumber's classification).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs, reason = "the names say it; see smsplan_core::phone::NumberKind")]
+#[allow(
+    missing_docs,
+    reason = "the names say it; see smsplan_core::phone::NumberKind"
+)]
 pub enum NumberType {
     FixedLine,
     Mobile,
@@ -562,9 +606,14 @@ impl From<NumberKind> for NumberType {
 }
 
 /// Why a contact gets no SMS (snake_case on the wire), in precedence order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs, reason = "the names say it; see smsplan_core::audience::ExclusionKind")]
+#[allow(
+    missing_docs,
+    reason = "the names say it; see smsplan_core::audience::ExclusionKind"
+)]
 pub enum Reason {
     MissingPhone,
     InvalidPhone,
@@ -604,6 +653,63 @@ pub struct AudienceResult {
     pub excluded: Vec<Excluded>,
     /// The counts.
     pub totals: Totals,
+    /// With an audience computed earlier (at scheduling): how the recipients changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<Refresh>,
+}
+
+/// How the recipients changed between scheduling and sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    /// Contacts that are recipients now and were not then.
+    pub added: Vec<String>,
+    /// Contacts that were recipients then and are not now.
+    pub removed: Vec<Removed>,
+    /// Contacts that are recipients both times with a different number.
+    pub renumbered: Vec<String>,
+}
+
+/// A contact that is no longer a recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Removed {
+    /// The contact id.
+    pub contact: String,
+    /// Its exclusion reason now; absent when it left the selected groups or the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The detail of the reason, as in [`Excluded::detail`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&core_audience::Refresh> for Refresh {
+    fn from(refresh: &core_audience::Refresh) -> Self {
+        Refresh {
+            added: refresh
+                .added
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+            removed: refresh
+                .removed
+                .iter()
+                .map(|(id, reason)| Removed {
+                    contact: id.as_str().to_owned(),
+                    reason: reason.as_ref().map(|r| r.kind().into()),
+                    detail: reason
+                        .as_ref()
+                        .and_then(core_audience::ExclusionReason::detail),
+                })
+                .collect(),
+            renumbered: refresh
+                .renumbered
+                .iter()
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+        }
+    }
 }
 
 /// A recipient.
@@ -668,7 +774,11 @@ impl From<&core_audience::Audience<'_>> for AudienceResult {
                     phone: number.as_e164().to_owned(),
                     region: number.region().map(|region| region.as_str().to_owned()),
                     kind: number.kind().into(),
-                    time_zones: r.time_zones().iter().map(|tz| tz.name().to_owned()).collect(),
+                    time_zones: r
+                        .time_zones()
+                        .iter()
+                        .map(|tz| tz.name().to_owned())
+                        .collect(),
                 }
             })
             .collect();
@@ -687,8 +797,18 @@ impl From<&core_audience::Audience<'_>> for AudienceResult {
             recipients: recipients.len(),
             excluded: excluded.len(),
             outside_selection: audience.outside_selection(),
-            by_reason: audience.counts().into_iter().map(|(kind, n)| (kind.into(), n)).collect(),
+            by_reason: audience
+                .counts()
+                .into_iter()
+                .map(|(kind, n)| (kind.into(), n))
+                .collect(),
         };
-        AudienceResult { format: AudienceResultFormat::V1, recipients, excluded, totals }
+        AudienceResult {
+            format: AudienceResultFormat::V1,
+            recipients,
+            excluded,
+            totals,
+            refresh: None,
+        }
     }
 }
