@@ -165,3 +165,59 @@ fn bad_arguments_exit_2_with_a_message() {
     let (_, code, _) = run(&["--policy", "us-tcpa", "--at", "2026-06-10T12:30:00Z"]);
     assert_eq!(code, 2);
 }
+
+fn by_number(policy: &str, at: &str, number: &str) -> (Value, i32, String) {
+    run(&["--policy", policy, "--at", at, "--number", number])
+}
+
+#[test]
+fn a_new_york_number_and_a_los_angeles_number_at_the_same_instant() {
+    // 12:30 UTC = 08:30 EDT (allowed) = 05:30 PDT (opens 08:00 PDT).
+    let (ny, code, err) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "+12125550100");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        ny,
+        json!({"allowed": true, "next_allowed": "2026-06-10T08:30:00-04:00",
+               "window_end": "2026-06-10T21:00:00-04:00", "tz": "America/New_York", "policy": "us-tcpa"})
+    );
+    let (la, _, _) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "+13105550100");
+    assert_eq!(
+        la,
+        json!({"allowed": false, "next_allowed": "2026-06-10T08:00:00-07:00",
+               "window_end": "2026-06-10T21:00:00-07:00", "tz": "America/Los_Angeles", "policy": "us-tcpa"})
+    );
+}
+
+#[test]
+fn a_number_in_several_zones_must_be_allowed_in_all() {
+    // Area code 701 (North Dakota) spans Central and Mountain time: 13:30 UTC is 08:30 CDT
+    // but 07:30 MDT, so the send waits for 08:00 MDT (14:00 UTC).
+    let (v, code, err) = by_number("us-tcpa", "2026-06-10T13:30:00Z", "+17015550100");
+    assert_eq!(code, 0, "{err}");
+    let tz = v["tz"].as_str().unwrap();
+    assert!(tz.contains(',') && tz.contains("America/Denver"), "{tz}");
+    assert_eq!(v["allowed"], false);
+    let next = chrono::DateTime::parse_from_rfc3339(v["next_allowed"].as_str().unwrap()).unwrap();
+    assert_eq!(next.to_utc().to_rfc3339(), "2026-06-10T14:00:00+00:00");
+}
+
+#[test]
+fn a_number_without_a_zone_is_refused_not_guessed() {
+    let (v, code, err) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "+80012345678");
+    assert_eq!((v, code), (Value::Null, 2));
+    assert!(err.contains("time zone is unknown"), "{err}");
+    let (_, code, err) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "0612345678");
+    assert_eq!(code, 2, "{err}");
+    // --tz and --number exclude each other.
+    let (_, code, _) = run(&[
+        "--policy",
+        "us-tcpa",
+        "--at",
+        "2026-06-10T12:30:00Z",
+        "--tz",
+        "UTC",
+        "--number",
+        "+12125550100",
+    ]);
+    assert_eq!(code, 2);
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use smsplan_core::phone::PhoneNumber;
 use smsplan_core::window::{Policy, next_allowed, window_end};
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
 
@@ -18,7 +19,7 @@ use crate::jsonl::{CliError, Status};
 /// comma-separated.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("rules").required(true).args(["policy", "policy_file"])))]
-#[command(group(clap::ArgGroup::new("zone").required(true).args(["tz"])))]
+#[command(group(clap::ArgGroup::new("zone").required(true).args(["tz", "number"])))]
 pub struct Args {
     /// A built-in policy: fr-commercial, fr-commercial-2024, fr-alsace-moselle,
     /// fr-operator-legacy, us-tcpa, us-fl, us-ok, us-md, us-ct, us-tx, us-wa, in-trai, vn.
@@ -33,6 +34,14 @@ pub struct Args {
     /// The recipient's time zone (IANA name); repeat or separate with commas for several.
     #[arg(long, value_name = "IANA", value_delimiter = ',', value_parser = parse_zone)]
     tz: Vec<Tz>,
+    /// The recipient's number in E.164 (`+` and country code); its zones come from
+    /// libphonenumber's time-zone map, and a number in several zones must be allowed in all.
+    #[arg(long, value_name = "E164", value_parser = parse_number)]
+    number: Option<PhoneNumber>,
+}
+
+fn parse_number(value: &str) -> Result<PhoneNumber, String> {
+    PhoneNumber::parse_international(value).map_err(|e| format!("{value:?}: {e}"))
 }
 
 fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
@@ -69,9 +78,15 @@ fn load_policy(args: &Args) -> Result<Policy, CliError> {
 /// Runs the command.
 pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
     let policy = load_policy(args)?;
-    let zones = &args.tz;
+    let zones: &[Tz] = match &args.number {
+        Some(number) => number.time_zones(),
+        None => &args.tz,
+    };
     let Some(first) = zones.first() else {
-        return Err(CliError::Usage("--tz: no time zone given".into()));
+        return Err(CliError::Usage(match &args.number {
+            Some(n) => format!("--number {}: its time zone is unknown", n.as_e164()),
+            None => "--tz: no time zone given".into(),
+        }));
     };
     let window = |e| CliError::Usage(format!("window of policy {:?}: {e}", policy.name()));
     let next = next_allowed(&policy, zones, args.at).map_err(window)?;
