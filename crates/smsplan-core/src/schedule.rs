@@ -709,7 +709,11 @@ pub fn optimized_instant(
         if w.start >= wanted || !same_day(w.start) {
             break;
         }
-        latest = Some(w.start.max(w.end - TimeDelta::minutes(1)));
+        let last_minute = w
+            .end
+            .checked_sub_signed(TimeDelta::minutes(1))
+            .unwrap_or(w.start);
+        latest = Some(w.start.max(last_minute));
     }
     Ok(latest.unwrap_or(next))
 }
