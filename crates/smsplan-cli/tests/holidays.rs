@@ -1,27 +1,12 @@
 //! `smsplan holidays` follows its CLI contract.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-use std::process::Command;
+mod common;
 
 use serde_json::{Value, json};
 
 fn run(args: &[&str]) -> (Value, i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
-        .arg("holidays")
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let value = if stdout.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&stdout).unwrap()
-    };
-    (
-        value,
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::run("holidays", args)
 }
 
 #[test]

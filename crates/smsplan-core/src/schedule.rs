@@ -59,21 +59,8 @@ pub enum ScheduleError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A local time could not be placed on the timeline.
-    #[error("local time {local} cannot be placed in zone {zone}")]
-    NoSuchLocalTime {
-        /// The zone.
-        zone: Tz,
-        /// The local time.
-        local: NaiveDateTime,
-    },
-    /// A date computation left chrono's range.
-    #[error("date out of range near {date}")]
-    DateOutOfRange {
-        /// The last date reached.
-        date: NaiveDate,
-    },
-    /// A window computation failed.
+    /// A window computation failed, or a local time could not be placed on the timeline
+    /// ([`WindowError::NoSuchLocalTime`], [`WindowError::DateOutOfRange`]).
     #[error("send window")]
     Window(#[from] WindowError),
 }
@@ -92,14 +79,14 @@ pub enum ScheduleError {
 /// # Ok::<(), smsplan_core::schedule::ScheduleError>(())
 /// ```
 /// # Errors
-/// [`ScheduleError::NoSuchLocalTime`] when a gap cannot be bracketed (not produced by real
-/// zone data).
+/// [`ScheduleError::Window`] with [`WindowError::NoSuchLocalTime`] when a gap cannot be
+/// bracketed (not produced by real zone data).
 pub fn local_instant(zone: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, ScheduleError> {
     match zone.from_local_datetime(&local) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(earlier, _) => Ok(earlier.with_timezone(&Utc)),
         LocalResult::None => {
-            gap_end(zone, local).ok_or(ScheduleError::NoSuchLocalTime { zone, local })
+            gap_end(zone, local).ok_or(WindowError::NoSuchLocalTime { zone, local }.into())
         }
     }
 }
@@ -367,7 +354,7 @@ impl Iterator for Runs<'_> {
         let r = self.recurrence;
         let Some(date) = r.date_of(self.step) else {
             self.done = true;
-            return Some(Err(ScheduleError::DateOutOfRange { date: r.start }));
+            return Some(Err(WindowError::DateOutOfRange { date: r.start }.into()));
         };
         if date > r.end {
             self.done = true;
@@ -732,68 +719,40 @@ mod tests {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
     }
 
+    /// The run instants (UTC, RFC 3339) of a daily recurrence in Paris.
+    fn daily_paris(time: NaiveTime, start: NaiveDate, end: NaiveDate) -> Vec<String> {
+        let r = Recurrence::new(Frequency::Daily, time, Paris, start, end).unwrap();
+        r.runs().map(|x| x.unwrap().at.to_rfc3339()).collect()
+    }
+
     #[test]
     fn daily_runs_keep_local_time_across_both_paris_switches() {
-        let r = Recurrence::new(
-            Frequency::Daily,
-            hm(9, 0),
-            Paris,
-            ymd(2026, 3, 28),
-            ymd(2026, 3, 30),
-        )
-        .unwrap();
-        let at: Vec<String> = r.runs().map(|x| x.unwrap().at.to_rfc3339()).collect();
         // 09:00 CET = 08:00 UTC, then 09:00 CEST = 07:00 UTC.
         assert_eq!(
-            at,
+            daily_paris(hm(9, 0), ymd(2026, 3, 28), ymd(2026, 3, 30)),
             [
                 "2026-03-28T08:00:00+00:00",
                 "2026-03-29T07:00:00+00:00",
                 "2026-03-30T07:00:00+00:00"
             ]
         );
-        let r = Recurrence::new(
-            Frequency::Daily,
-            hm(9, 0),
-            Paris,
-            ymd(2026, 10, 24),
-            ymd(2026, 10, 25),
-        )
-        .unwrap();
-        let at: Vec<String> = r.runs().map(|x| x.unwrap().at.to_rfc3339()).collect();
         assert_eq!(
-            at,
+            daily_paris(hm(9, 0), ymd(2026, 10, 24), ymd(2026, 10, 25)),
             ["2026-10-24T07:00:00+00:00", "2026-10-25T08:00:00+00:00"]
         );
     }
 
     #[test]
     fn runs_in_the_gap_go_at_the_jump_and_in_the_fold_once_at_the_earlier_reading() {
-        let r = Recurrence::new(
-            Frequency::Daily,
-            hm(2, 30),
-            Paris,
-            ymd(2026, 3, 29),
-            ymd(2026, 3, 29),
-        )
-        .unwrap();
+        // 02:30 does not exist on 29 March: 03:00 CEST. It exists twice on 25 October: once,
+        // at 02:30 CEST.
         assert_eq!(
-            r.runs().next().unwrap().unwrap().at.to_rfc3339(),
-            "2026-03-29T01:00:00+00:00"
+            daily_paris(hm(2, 30), ymd(2026, 3, 29), ymd(2026, 3, 29)),
+            ["2026-03-29T01:00:00+00:00"]
         );
-        let r = Recurrence::new(
-            Frequency::Daily,
-            hm(2, 30),
-            Paris,
-            ymd(2026, 10, 25),
-            ymd(2026, 10, 25),
-        )
-        .unwrap();
-        let runs: Vec<_> = r.runs().collect();
-        assert_eq!(runs.len(), 1);
         assert_eq!(
-            runs[0].as_ref().unwrap().at.to_rfc3339(),
-            "2026-10-25T00:30:00+00:00"
+            daily_paris(hm(2, 30), ymd(2026, 10, 25), ymd(2026, 10, 25)),
+            ["2026-10-25T00:30:00+00:00"]
         );
     }
 
