@@ -41,6 +41,9 @@ pub enum CliError {
     /// `smsplan plan` could not plan its campaign.
     #[error(transparent)]
     Plan(#[from] crate::cmd::plan::PlanCmdError),
+    /// An input document was invalid (the message says where).
+    #[error("{0}")]
+    Input(String),
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.

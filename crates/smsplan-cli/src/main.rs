@@ -31,6 +31,14 @@ enum Command {
     Fragments(cmd::fragments::Args),
     /// Plan a campaign (`smsplan.campaign/v1`) and write its send plan (`smsplan.plan/v1`).
     Plan(cmd::plan::Args),
+    /// Resolve an audience document into recipients, exclusions and counts.
+    Audience(cmd::audience::Args),
+    /// Parse and validate phone numbers read as JSON lines on standard input.
+    Phone(cmd::phone::Args),
+    /// List the public holidays of a calendar (fr, fr-alsace-moselle, us) in one year.
+    Holidays(cmd::holidays::Args),
+    /// Check a send against a legal window policy at an instant in a recipient's zones.
+    Window(cmd::window::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +54,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| chrono::DateTime::from(std::time::SystemTime::now()));
             cmd::plan::run(&args, now, stdout).map(|()| jsonl::Status::Clean)
         }
+        Command::Phone(args) => cmd::phone::run(&args, stdin, stdout),
+        Command::Audience(args) => cmd::audience::run(&args, stdin, stdout),
+        Command::Holidays(args) => cmd::holidays::run(&args, stdout),
+        Command::Window(args) => cmd::window::run(&args, stdout),
     };
     match result {
         Ok(status) => status.into(),

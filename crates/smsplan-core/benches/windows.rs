@@ -1,6 +1,11 @@
 //! Benchmarks of legal send windows: `next_allowed`, holiday lookup, and the windows of
 //! 1M recipients across 20 zones. Seeded synthetic instants; no real people.
-#![allow(missing_docs)]
+#![allow(missing_docs, reason = "criterion macros generate undocumented items")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "bench setup on fixed inputs"
+)]
 
 use std::hint::black_box;
 

@@ -20,6 +20,7 @@ pub mod money;
 pub mod phone;
 pub mod plan;
 pub mod progress;
+pub mod schedule;
 pub mod sender;
 pub mod template;
 pub mod text;

@@ -591,7 +591,9 @@ pub fn check_cap(
     let max = cap.max.get();
     match cap.period {
         CapPeriod::Rolling(len) => {
-            let from = at - len;
+            let from = at
+                .checked_sub_signed(len)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
             let mut times: Vec<DateTime<Utc>> = history
                 .iter()
                 .filter(|s| same_topic(s) && s.at > from && s.at <= at)
@@ -604,7 +606,10 @@ pub fn check_cap(
             times.sort_unstable();
             // Dropping the (counted - max + 1) oldest brings the count below max.
             let idx = (counted - max) as usize;
-            let retry_at = times.get(idx).map_or(at, |t| *t + len);
+            let retry_at = times
+                .get(idx)
+                .and_then(|t| t.checked_add_signed(len))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
             CapCheck::WouldExceed {
                 counted,
                 max,
@@ -1167,7 +1172,7 @@ fn resolve(
 }
 
 /// The first instant whose wall time in `zone` is after `local` (a time inside a gap).
-fn gap_end(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn gap_end(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let wall =
         |secs: i64| DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&zone).naive_local());
     let base = local.and_utc().timestamp();
@@ -1332,7 +1337,9 @@ impl<'a> Parts<'a> {
         if let Some((p, z)) = self.get(0).filter(|_| self.len() == 1) {
             return next_allowed_one(p, z, at);
         }
-        let limit = at + TimeDelta::days(i64::from(SEARCH_DAYS));
+        let limit = at
+            .checked_add_signed(TimeDelta::days(i64::from(SEARCH_DAYS)))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut t = at;
         loop {
             let mut moved = false;

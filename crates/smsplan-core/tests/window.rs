@@ -1,4 +1,9 @@
 //! Send windows: hand-computed cases (each with its reason), DST switches and properties.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers outside #[test] fns"
+)]
 
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use chrono_tz::America::{Chicago, Los_Angeles, New_York};

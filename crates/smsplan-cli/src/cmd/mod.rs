@@ -1,4 +1,8 @@
 //! One module per subcommand; each parses its own arguments and calls the library.
 
+pub mod audience;
 pub mod fragments;
+pub mod holidays;
+pub mod phone;
 pub mod plan;
+pub mod window;

@@ -1,6 +1,8 @@
-//! Version 1 of the wire formats.
+//! Version 1 of the wire formats. A new shape means `v2`; a changed v1 golden file is a break.
 
+pub mod audience;
 pub mod campaign;
 pub mod convert;
 pub mod plan;
+pub mod policy;
 pub mod values;

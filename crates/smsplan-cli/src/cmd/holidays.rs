@@ -1,0 +1,44 @@
+//! `smsplan holidays`: the public holidays of a built-in calendar in one year.
+
+use std::io::Write;
+
+use smsplan_core::holiday::BuiltinCalendar;
+use smsplan_formats::v1::policy::HolidayEntry;
+
+use crate::jsonl::{CliError, Status};
+
+/// Writes a JSON array of `{"date": "YYYY-MM-DD", "name": "..."}` sorted by date. `us`
+/// gives the actual dates, without the observed-day shift.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The calendar: fr, fr-alsace-moselle or us.
+    #[arg(long, value_name = "NAME", value_parser = parse_calendar)]
+    calendar: BuiltinCalendar,
+    /// The year (1583-9999; the legal history is followed from about 1870).
+    #[arg(long, value_name = "YYYY")]
+    year: i32,
+}
+
+fn parse_calendar(value: &str) -> Result<BuiltinCalendar, String> {
+    value.parse().map_err(|e| format!("{e}"))
+}
+
+/// Runs the command.
+pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
+    let days = args
+        .calendar
+        .calendar()
+        .holidays_in(args.year)
+        .map_err(|e| CliError::Usage(format!("--year: {e}")))?;
+    let entries: Vec<HolidayEntry> = days
+        .iter()
+        .map(|h| HolidayEntry {
+            date: h.date().to_string(),
+            name: h.name().to_owned(),
+        })
+        .collect();
+    serde_json::to_writer(&mut out, &entries)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(Status::Clean)
+}

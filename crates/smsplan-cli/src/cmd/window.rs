@@ -1,0 +1,105 @@
+//! `smsplan window`: whether a policy allows a send at an instant in a recipient's zones, and
+//! when the next allowed window opens and ends.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use smsplan_core::phone::PhoneNumber;
+use smsplan_core::window::{Policy, next_allowed, window_end};
+use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
+
+use crate::jsonl::{CliError, Status};
+
+/// Writes one JSON object `{"allowed", "next_allowed", "window_end", "tz", "policy"}`.
+/// Instants are RFC 3339 in the (first) recipient zone's offset; `next_allowed` is the `--at`
+/// instant itself when allowed; `window_end` ends the current window, or the next one when
+/// not allowed. Several zones: allowed only when allowed in all, `tz` lists them
+/// comma-separated.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("rules").required(true).args(["policy", "policy_file"])))]
+#[command(group(clap::ArgGroup::new("zone").required(true).args(["tz", "number"])))]
+pub struct Args {
+    /// A built-in policy: fr-commercial, fr-commercial-2024, fr-alsace-moselle,
+    /// fr-operator-legacy, us-tcpa, us-fl, us-ok, us-md, us-ct, us-tx, us-wa, in-trai, vn.
+    #[arg(long, value_name = "NAME")]
+    policy: Option<String>,
+    /// A user policy: a `smsplan.policy/v1` JSON file.
+    #[arg(long, value_name = "PATH")]
+    policy_file: Option<PathBuf>,
+    /// The instant to check (RFC 3339, e.g. 2026-06-13T19:59:00+02:00).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    at: DateTime<Utc>,
+    /// The recipient's time zone (IANA name); repeat or separate with commas for several.
+    #[arg(long, value_name = "IANA", value_delimiter = ',', value_parser = parse_zone)]
+    tz: Vec<Tz>,
+    /// The recipient's number in E.164 (`+` and country code); its zones come from
+    /// libphonenumber's time-zone map, and a number in several zones must be allowed in all.
+    #[arg(long, value_name = "E164", value_parser = parse_number)]
+    number: Option<PhoneNumber>,
+}
+
+fn parse_number(value: &str) -> Result<PhoneNumber, String> {
+    PhoneNumber::parse_international(value).map_err(|e| format!("{value:?}: {e}"))
+}
+
+fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 instant with offset: {e}"))
+}
+
+fn parse_zone(value: &str) -> Result<Tz, String> {
+    value
+        .parse()
+        .map_err(|_| format!("unknown IANA time zone {value:?}"))
+}
+
+fn load_policy(args: &Args) -> Result<Policy, CliError> {
+    match (&args.policy, &args.policy_file) {
+        (Some(name), _) => {
+            Policy::preset(name).map_err(|e| CliError::Usage(format!("--policy: {e}")))
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("--policy-file {}: {e}", path.display())))?;
+            let spec: PolicySpec = serde_json::from_str(&text)
+                .map_err(|e| CliError::Usage(format!("--policy-file {}: {e}", path.display())))?;
+            Policy::try_from(&spec)
+                .map_err(|e| CliError::Usage(format!("--policy-file {}: {e}", path.display())))
+        }
+        (None, None) => Err(CliError::Usage(
+            "--policy or --policy-file is required".into(),
+        )),
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
+    let policy = load_policy(args)?;
+    let zones: &[Tz] = match &args.number {
+        Some(number) => number.time_zones(),
+        None => &args.tz,
+    };
+    let Some(first) = zones.first() else {
+        return Err(CliError::Usage(match &args.number {
+            Some(n) => format!("--number {}: its time zone is unknown", n.as_e164()),
+            None => "--tz: no time zone given".into(),
+        }));
+    };
+    let window = |e| CliError::Usage(format!("window of policy {:?}: {e}", policy.name()));
+    let next = next_allowed(&policy, zones, args.at).map_err(window)?;
+    let end = window_end(&policy, zones, args.at).map_err(window)?;
+    let answer = WindowAnswer {
+        allowed: next == args.at,
+        next_allowed: next.with_timezone(first).to_rfc3339(),
+        window_end: end.with_timezone(first).to_rfc3339(),
+        tz: zones.iter().map(|z| z.name()).collect::<Vec<_>>().join(","),
+        policy: policy.name().to_owned(),
+    };
+    serde_json::to_writer(&mut out, &answer)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(Status::Clean)
+}
