@@ -17,14 +17,14 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use smsplan_core::plan::plan;
 
-mod corpus;
+mod plan_corpus;
 
 fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("SMSPLAN_BENCH_CONTACTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let campaign = corpus::campaign(n);
+    let campaign = plan_corpus::campaign(n);
     let now: DateTime<Utc> = "2026-12-20T09:00:00Z".parse().unwrap();
     let two = NonZeroUsize::new(2).unwrap();
     let mut g = c.benchmark_group("plan");

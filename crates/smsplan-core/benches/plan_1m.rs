@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use smsplan_core::audience::resolve_parallel;
 use smsplan_core::plan::plan;
 
-mod corpus;
+mod plan_corpus;
 
 fn peak_mib() -> String {
     std::fs::read_to_string("/proc/self/status")
@@ -39,7 +39,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let t = Instant::now();
-    let campaign = corpus::campaign(n);
+    let campaign = plan_corpus::campaign(n);
     println!(
         "generated {n} contacts in {:.2} s, peak memory so far {}",
         t.elapsed().as_secs_f64(),

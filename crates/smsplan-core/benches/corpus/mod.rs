@@ -1,123 +1,174 @@
-//! The seeded, invented campaign corpus of the plan benchmarks.
+//! Seeded, generated corpora for the audience benchmarks: numbers as people type them (never
+//! real people: random digits in valid ranges), contacts and groups.
+#![allow(
+    dead_code,
+    reason = "shared by several bench and example targets, each using a part"
+)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "bench corpus generator"
+)]
 
-use std::collections::HashMap;
-
-use chrono::NaiveDate;
-use smsplan_core::approval::{Confirmation, OutsideWindow};
-use smsplan_core::audience::{Project, ProjectKey, Selection};
-use smsplan_core::checklist::TestSms;
-use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
-use smsplan_core::dedup::DedupMode;
+use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId, QuarantineReason};
 use smsplan_core::group::{Group, GroupId};
-use smsplan_core::money::{Currency, Money};
-use smsplan_core::phone::Region;
-use smsplan_core::plan::{Campaign, Credits, Message, Mode, Timing};
-use smsplan_core::template::{MissingField, Template};
-use smsplan_core::text;
-use smsplan_core::window::MessageClass;
 
-const SEED: u64 = 20_261_224;
+/// SplitMix64: a tiny seeded generator, enough for corpora.
+pub struct Rng(u64);
 
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
 }
 
-/// A campaign of `n` contacts in 5 overlapping groups.
-pub fn campaign(n: usize) -> Campaign {
-    let mut s = SEED;
-    let names = [
-        "Ana",
-        "Zoë",
-        "Jérôme",
-        "Liam",
-        "Chloé 🎄",
-        "Noah",
-        "Hélène",
-        "Mia",
-    ];
-    let subs = [
-        "FR-75", "FR-69", "FR-67", "US-TX", "US-FL", "US-WA", "US-NY", "FR-13",
-    ];
-    let contacts: Vec<Contact> = (0..n)
-        .map(|i| {
-            let r = next(&mut s);
-            let sub = subs[(r % 8) as usize];
-            let digits = 10_000_000 + (next(&mut s) % 89_999_999);
-            let phone = if sub.starts_with("US") {
-                let area = ["214", "305", "206", "212"][(r >> 8) as usize % 4];
-                // Invented numbers in real area codes; exchanges 200–999.
-                format!(
-                    "+1 {area} {} {:04}",
-                    200 + digits % 800,
-                    digits / 1000 % 10_000
-                )
-            } else if r & 1 == 0 {
-                format!(
-                    "06 {:02} {:02} {:02} {:02}",
-                    digits / 1_000_000 % 100,
-                    digits / 10_000 % 100,
-                    digits / 100 % 100,
-                    digits % 100
-                )
-            } else {
-                format!("+33 6{digits:08}")
-            };
-            let consent = if r % 20 == 3 {
-                ConsentStatus::Unsubscribed
-            } else {
-                ConsentStatus::Subscribed
-            };
-            Contact::new(ContactId::new(format!("c{i}")).unwrap())
-                .with_phone(phone)
-                .with_field("first_name", names[(r >> 16) as usize % 8])
-                .with_field("subdivision", sub)
-                .with_consent(Consent::new(consent))
-        })
-        .collect();
-    let groups: Vec<Group> = (0..5)
-        .map(|g| {
-            Group::new(
-                GroupId::new(format!("g{g}")).unwrap(),
-                contacts
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % 5 == g || i % 7 == g)
-                    .map(|(_, c)| c.id.clone()),
-            )
-        })
-        .collect();
-    let eur = |s| Money::parse(s, Currency::EUR).unwrap();
-    Campaign {
-        id: "bench".parse().unwrap(),
-        project: Project::new(ProjectKey::Email, Region::FR),
-        selection: Selection::new(groups.iter().map(|g| g.id.clone()), DedupMode::PerNumber),
-        contacts,
-        groups,
-        message: Message {
-            template: Template::parse("Hi {{first_name|there}}, winter sale -20% until Dec 31 on shop.example. STOP 36111").unwrap(),
-            sender: Some((smsplan_core::sender::SenderKind::Alphanumeric, "SHOP".into())),
-            class: MessageClass::Marketing,
-            missing_field: MissingField::Exclude,
-            topic: None,
-            text_options: text::Options::default(),
-        },
-        timing: Timing {
-            mode: Mode::Later {
-                at: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap().and_hms_opt(19, 45, 0).unwrap(),
-                zone: chrono_tz::Europe::Paris,
-            },
-            deadline: None,
-            policies: None,
-            outside_window: OutsideWindow::Hold,
-            subdivision_field: "subdivision".into(),
-            preferred_hour_field: "preferred_hour".into(),
-        },
-        credits: Credits { balance: eur("100000.00"), price_per_segment: eur("0.045") },
-        confirmation: Confirmation::Required,
-        test_sms: TestSms::NotSent,
-        history: HashMap::new(),
+/// Groups digits with a separator: "0612345678" by [2,2,2,2,2] and " ".
+fn grouped(digits: &str, sizes: &[usize], sep: &str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for (i, size) in sizes.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(&digits[at..(at + size).min(digits.len())]);
+        at += size;
     }
+    out
+}
+
+/// One valid number written as a person would, mostly French (the default region FR),
+/// with foreign numbers in international notation.
+pub fn typed_number(rng: &mut Rng) -> String {
+    let sep = rng.pick(&[" ", "", ".", "-", " "]);
+    match rng.below(100) {
+        // French mobiles and landlines, national or international.
+        0..=54 => {
+            let first = rng.pick(&["6", "7", "1", "2", "3", "4", "5", "9"]);
+            let national = format!("0{first}{}", rng.digits(8));
+            match rng.below(6) {
+                0 => format!("+33 {}", grouped(&national[1..], &[1, 2, 2, 2, 2], sep)),
+                1 => format!("0033{}", &national[1..]),
+                2 => format!("+33 (0){}", &national[1..]),
+                _ => grouped(&national, &[2, 2, 2, 2, 2], sep),
+            }
+        }
+        55..=64 => {
+            let area = rng.pick(&["212", "415", "312", "617", "305", "713", "206", "404"]);
+            let exchange = format!("{}{}", 2 + rng.below(8), rng.digits(2));
+            match rng.below(3) {
+                0 => format!("+1 ({area}) {exchange}-{}", rng.digits(4)),
+                1 => format!("+1-{area}-{exchange}-{}", rng.digits(4)),
+                _ => format!("001 {area} {exchange} {}", rng.digits(4)),
+            }
+        }
+        65..=71 => format!("+44 7{}{sep}{}", 400 + rng.below(500), rng.digits(6)),
+        72..=77 => format!("+49 15{} {}", 1 + rng.below(2), rng.digits(8)),
+        78..=82 => format!(
+            "+32 47{}{sep}{}",
+            rng.below(10),
+            grouped(&rng.digits(6), &[2, 2, 2], sep)
+        ),
+        83..=86 => format!("+34 6{}", grouped(&rng.digits(8), &[2, 3, 3], sep)),
+        87..=89 => format!("+39 3{}{sep}{}", rng.digits(2), rng.digits(7)),
+        90..=92 => format!(
+            "+7 9{} {}-{}-{}",
+            rng.digits(2),
+            rng.digits(3),
+            rng.digits(2),
+            rng.digits(2)
+        ),
+        93..=95 => format!("+55 11 9{}-{}", rng.digits(4), rng.digits(4)),
+        96..=97 => format!("+91 9{}{sep}{}", rng.digits(4), rng.digits(5)),
+        _ => format!("+262 692{sep}{}", grouped(&rng.digits(6), &[2, 2, 2], sep)),
+    }
+}
+
+/// `n` numbers as people type them.
+pub fn typed_numbers(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..n).map(|_| typed_number(&mut rng)).collect()
+}
+
+/// `n` contacts: about 2 % without a number, 3 % with a typo, 3 % sharing another's number
+/// (in a different notation), consent 85 % subscribed, 5 % unsubscribed, 10 % unknown, and
+/// 1 % in quarantine.
+pub fn contacts(n: usize, seed: u64) -> Vec<Contact> {
+    let mut rng = Rng::new(seed);
+    let mut numbers: Vec<String> = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut contact = Contact::new(ContactId::new(format!("c{i:07}")).unwrap());
+        let roll = rng.below(100);
+        let phone = match roll {
+            0..=1 => None,
+            2..=4 => {
+                let mut typo = typed_number(&mut rng);
+                typo.pop();
+                Some(typo)
+            }
+            5..=7 if !numbers.is_empty() => {
+                let earlier = &numbers[rng.below(numbers.len())];
+                Some(earlier.replace(' ', ""))
+            }
+            _ => Some(typed_number(&mut rng)),
+        };
+        if let Some(p) = &phone {
+            numbers.push(p.clone());
+            contact.phone = Some(p.clone());
+        }
+        let status = match rng.below(100) {
+            0..=84 => ConsentStatus::Subscribed,
+            85..=89 => ConsentStatus::Unsubscribed,
+            _ => ConsentStatus::Unknown,
+        };
+        contact.consent = Consent::new(status);
+        if rng.below(100) == 0 {
+            contact.quarantine = Some(QuarantineReason::Bounced);
+        }
+        contact
+            .fields
+            .insert("first_name".into(), format!("Name{}", i % 1000));
+        out.push(contact);
+    }
+    out
+}
+
+/// Five groups over the contacts: each contact in one or two of them.
+pub fn groups(contacts: &[Contact], seed: u64) -> Vec<Group> {
+    let mut rng = Rng::new(seed);
+    let mut members: Vec<Vec<ContactId>> = vec![Vec::new(); 5];
+    for contact in contacts {
+        let first = rng.below(5);
+        members[first].push(contact.id.clone());
+        if rng.below(3) == 0 {
+            members[(first + 1 + rng.below(4)) % 5].push(contact.id.clone());
+        }
+    }
+    members
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| Group::new(GroupId::new(format!("g{i}")).unwrap(), m))
+        .collect()
 }
