@@ -3,7 +3,7 @@
 //! Every campaign under `tests/golden/v1/campaign/` must parse, convert to a core
 //! `Campaign` and reserialize byte for byte; its plan at a fixed `now` must equal the files
 //! under `tests/golden/v1/plan/`; the JSON Schemas generated from the types must equal the
-//! committed ones under `schema/v1/`. A failure here means the wire format changed: that
+//! committed ones under `schema/` (`campaign.v1.json`, `plan.v1.json`). A failure here means the wire format changed: that
 //! is a new version (`v2`), not an edit of v1. `UPDATE_GOLDEN=1` rewrites the files, for a
 //! new golden or a new version only.
 
@@ -86,13 +86,13 @@ fn campaigns_round_trip_and_plan_as_recorded() {
 
 #[test]
 fn schemas_are_the_committed_ones() {
-    let dir = root().join("schema/v1");
+    let dir = root().join("schema");
     check(
-        &dir.join("campaign.schema.json"),
+        &dir.join("campaign.v1.json"),
         &pretty(&schemars::schema_for!(CampaignSpec)),
     );
     check(
-        &dir.join("plan.schema.json"),
+        &dir.join("plan.v1.json"),
         &pretty(&schemars::schema_for!(SendPlan)),
     );
 }

@@ -2,7 +2,7 @@
 //! `smsplan plan`.
 //!
 //! The audience part (`project`, `contacts`, `groups`, `audience`) is the audience format's
-//! own types, embedded as they are. Optional fields and their defaults:
+//! own types ([`super::audience`]), embedded as they are, with their defaults. Optional fields and their defaults:
 //!
 //! | field | default |
 //! |---|---|
@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::audience::{Contact, Group, Project, Selection};
 use super::values::{Decimal, Instant, LocalDateTime, TimeZoneName};
 
 /// The `format` tag of a campaign.
@@ -51,8 +52,8 @@ pub struct CampaignSpec {
     pub contacts: Vec<Contact>,
     /// The project's groups.
     pub groups: Vec<Group>,
-    /// The selected groups and the dedup mode.
-    pub audience: AudienceSelection,
+    /// The selected groups, the dedup mode and the suppressions.
+    pub audience: Selection,
     /// What is sent.
     pub message: Message,
     /// When.
@@ -68,131 +69,6 @@ pub struct CampaignSpec {
     /// Past sends, for frequency caps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<PastSend>,
-}
-
-/// The project settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Project {
-    /// `email` or `phone`: the contacts' primary key.
-    pub key: ProjectKey,
-    /// The region national numbers are read in (ISO 3166-1 alpha-2).
-    pub default_region: String,
-    /// Regions whose numbers may receive SMS; absent means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accepted_regions: Option<Vec<String>>,
-}
-
-/// A project's primary key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectKey {
-    /// Contacts are keyed by email.
-    Email,
-    /// Contacts are keyed by phone number (numbers must be unique).
-    Phone,
-}
-
-/// A contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    /// Its id, unique in the project.
-    pub id: String,
-    /// The number as people type it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// An explicit IANA zone, used instead of the number's zones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_zone: Option<TimeZoneName>,
-    /// SMS consent for the project; absent means `unknown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent: Option<Consent>,
-    /// Quarantine; absent means not quarantined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quarantine: Option<Quarantine>,
-    /// Custom fields for personalization.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
-}
-
-/// SMS consent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Consent {
-    /// `subscribed`, `unsubscribed` or `unknown`.
-    pub status: ConsentStatus,
-    /// When it last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed_at: Option<Instant>,
-    /// How it changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-/// A consent status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentStatus {
-    /// Opted in.
-    Subscribed,
-    /// Opted out.
-    Unsubscribed,
-    /// Never asked.
-    Unknown,
-}
-
-/// A quarantine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Quarantine {
-    /// `invalid_number`, `bounced` or `blocked`.
-    pub reason: QuarantineReason,
-}
-
-/// Why a contact is quarantined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum QuarantineReason {
-    /// The number was found invalid.
-    InvalidNumber,
-    /// Messages bounced.
-    Bounced,
-    /// The recipient or operator blocks them.
-    Blocked,
-}
-
-/// A group of contacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Group {
-    /// Its id.
-    pub id: String,
-    /// Contact ids.
-    pub members: Vec<String>,
-}
-
-/// The selected groups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AudienceSelection {
-    /// Group ids; a contact in several counts once.
-    pub groups: Vec<String>,
-    /// `per_number` (one SMS per number) or `per_contact`.
-    pub dedup: Dedup,
-}
-
-/// The dedup mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Dedup {
-    /// One SMS per number: the first contact keeps it.
-    PerNumber,
-    /// One SMS per contact.
-    PerContact,
 }
 
 /// What is sent.

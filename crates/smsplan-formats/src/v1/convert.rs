@@ -9,22 +9,18 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use chrono::Utc;
 use smsplan_core::approval::{self, CampaignId};
-use smsplan_core::audience::{self, AcceptedRegions, Selection};
 use smsplan_core::checklist::TestSms as CoreTestSms;
-use smsplan_core::contact::{self, ContactId};
-use smsplan_core::dedup::DedupMode;
-use smsplan_core::group::{Group as CoreGroup, GroupId};
+use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
-use smsplan_core::phone::Region;
 use smsplan_core::plan::{self as core_plan, Campaign, Frequency as CoreFrequency};
 use smsplan_core::sender::SenderKind as CoreSenderKind;
 use smsplan_core::template::{MissingField as CoreMissingField, Template};
 use smsplan_core::text;
 use smsplan_core::window::{MessageClass as CoreClass, PastSend as CorePastSend, Policy, Topic};
 
+use super::audience::{Contact, ConvertError as AudienceConvertError, Group};
 use super::campaign::{
-    CampaignSpec, ConsentStatus, Dedup, Frequency, MessageClass, MissingField, Mode, OutsideWindow,
-    ProjectKey, QuarantineReason, SenderKind,
+    CampaignSpec, Frequency, MessageClass, MissingField, Mode, OutsideWindow, SenderKind,
 };
 use super::plan::{self as wire, PlanFormat};
 use super::values::{Decimal, Instant};
@@ -46,6 +42,21 @@ fn err(path: impl Into<String>, e: impl std::fmt::Display) -> ConvertError {
     }
 }
 
+/// Moves the path of an audience conversion error into [`ConvertError::path`].
+fn audience_err(e: AudienceConvertError) -> ConvertError {
+    use AudienceConvertError as E;
+    match e {
+        E::Id { path, error } => err(path, error),
+        E::Region { path, error } => err(path, error),
+        E::TimeZone { path, value } => err(path, format!("unknown time zone {value:?}")),
+        E::DateTime { path, value } => err(
+            path,
+            format!("{value:?} is not an RFC 3339 date-time with an offset"),
+        ),
+        E::Phone { path, value, error } => err(path, format!("{value:?}: {error}")),
+    }
+}
+
 fn money(path: &str, d: &Decimal, currency: Currency) -> Result<Money, ConvertError> {
     Money::parse(d.as_str(), currency).map_err(|e| err(path, e))
 }
@@ -55,84 +66,13 @@ impl TryFrom<CampaignSpec> for Campaign {
 
     fn try_from(spec: CampaignSpec) -> Result<Self, ConvertError> {
         let id: CampaignId = spec.name.parse().map_err(|e| err("name", e))?;
-        let default_region = Region::parse(&spec.project.default_region)
-            .map_err(|e| err("project.default_region", e))?;
-        let mut project = audience::Project::new(
-            match spec.project.key {
-                ProjectKey::Email => audience::ProjectKey::Email,
-                ProjectKey::Phone => audience::ProjectKey::Phone,
-            },
-            default_region,
-        );
-        if let Some(list) = &spec.project.accepted_regions {
-            let regions = list
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    Region::parse(r).map_err(|e| err(format!("project.accepted_regions[{i}]"), e))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            project.accepted_regions = AcceptedRegions::Only(regions.into_iter().collect());
-        }
-        let mut contacts = Vec::with_capacity(spec.contacts.len());
-        for (i, c) in spec.contacts.into_iter().enumerate() {
-            let path = |f: &str| format!("contacts[{i}].{f}");
-            let mut out =
-                contact::Contact::new(ContactId::new(c.id).map_err(|e| err(path("id"), e))?);
-            out.phone = c.phone;
-            out.email = c.email;
-            out.time_zone = c.time_zone.map(|z| z.value());
-            out.fields = c.fields;
-            out.quarantine = c.quarantine.map(|q| match q.reason {
-                QuarantineReason::InvalidNumber => contact::QuarantineReason::InvalidNumber,
-                QuarantineReason::Bounced => contact::QuarantineReason::Bounced,
-                QuarantineReason::Blocked => contact::QuarantineReason::Blocked,
-            });
-            if let Some(consent) = c.consent {
-                let mut core = contact::Consent::new(match consent.status {
-                    ConsentStatus::Subscribed => contact::ConsentStatus::Subscribed,
-                    ConsentStatus::Unsubscribed => contact::ConsentStatus::Unsubscribed,
-                    ConsentStatus::Unknown => contact::ConsentStatus::Unknown,
-                });
-                core.changed_at = consent.changed_at.map(|t| t.utc());
-                core.source = consent.source;
-                out.consent = core;
-            }
-            contacts.push(out);
-        }
-        let groups = spec
-            .groups
-            .into_iter()
-            .enumerate()
-            .map(|(i, g)| {
-                let id = GroupId::new(g.id).map_err(|e| err(format!("groups[{i}].id"), e))?;
-                let members = g
-                    .members
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, m)| {
-                        ContactId::new(m).map_err(|e| err(format!("groups[{i}].members[{j}]"), e))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(CoreGroup::new(id, members))
-            })
-            .collect::<Result<Vec<_>, ConvertError>>()?;
-        let selected = spec
+        let project = spec.project.to_core("project").map_err(audience_err)?;
+        let contacts = Contact::list_to_core(&spec.contacts, "contacts").map_err(audience_err)?;
+        let groups = Group::list_to_core(&spec.groups, "groups").map_err(audience_err)?;
+        let selection = spec
             .audience
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                GroupId::new(g.clone()).map_err(|e| err(format!("audience.groups[{i}]"), e))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let selection = Selection::new(
-            selected,
-            match spec.audience.dedup {
-                Dedup::PerNumber => DedupMode::PerNumber,
-                Dedup::PerContact => DedupMode::PerContact,
-            },
-        );
+            .to_core(project.default_region, "audience")
+            .map_err(audience_err)?;
 
         let m = &spec.message;
         let template = Template::parse(&m.template).map_err(|e| err("message.template", e))?;
