@@ -163,21 +163,9 @@ fn check_id(s: &str) -> Result<(), IdError> {
     }
 }
 
-/// What happens to a send interrupted by the end of a legal window.
-///
-/// ```
-/// use smsplan_core::approval::OutsideWindow;
-/// assert_eq!(OutsideWindow::default(), OutsideWindow::Hold);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum OutsideWindow {
-    /// The remainder is held and resumes on its own at the next allowed instant.
-    #[default]
-    Hold,
-    /// The remainder is held and waits for a new approval when the window opens again.
-    RequireReapproval,
-}
+/// What happens to a send interrupted by the end of a legal window: the windows module's
+/// enum, re-exported here because [`Event::WindowOpened`] follows it.
+pub use crate::schedule::OutsideWindow;
 
 /// Whether a person must confirm before sending starts.
 ///
@@ -679,7 +667,7 @@ impl Session {
         Self {
             campaign,
             state: ApprovalState::Draft,
-            outside_window: OutsideWindow::default(),
+            outside_window: OutsideWindow::Hold,
             confirmation: Confirmation::default(),
             audit: Vec::new(),
         }

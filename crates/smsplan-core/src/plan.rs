@@ -19,10 +19,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use crate::approval::{CampaignId, Confirmation, OutsideWindow, StateKind};
+use crate::approval::{CampaignId, Confirmation, StateKind};
 use crate::audience::{self, AudienceError, ExclusionReason, Project, Selection};
 use crate::checklist::{
     self, Check, CheckId, CheckStatus, Checklist, TestSms, message_not_empty, opt_out_mention,
@@ -31,12 +31,12 @@ use crate::contact::{ConsentStatus, Contact, ContactId};
 use crate::group::Group;
 use crate::money::{Money, MoneyError};
 use crate::phone::{PhoneNumber, Region};
+use crate::schedule::OutsideWindow;
+use crate::schedule::{self, Schedule, ScheduleError};
 use crate::sender::{SenderKind, sender_check};
 use crate::template::{MissingField, Template};
 use crate::text::{self, Encoding};
-use crate::window::{
-    self, CapCheck, Edge, Intersection, MessageClass, PastSend, Policy, Topic, WindowError,
-};
+use crate::window::{self, CapCheck, Intersection, MessageClass, PastSend, Policy, Topic};
 
 /// What is sent.
 #[derive(Debug, Clone)]
@@ -55,57 +55,14 @@ pub struct Message {
     pub text_options: text::Options,
 }
 
-/// When a campaign is scheduled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Mode {
-    /// At the planning instant (`now`).
-    Now,
-    /// At a local date-time in a zone.
-    Later {
-        /// Wall-clock time.
-        at: NaiveDateTime,
-        /// The zone it is read in.
-        zone: Tz,
-    },
-    /// On `at`'s date, at each recipient's preferred local hour (from a contact field), or
-    /// at `at` for contacts without one; windows then apply as for any send.
-    Optimized {
-        /// The date and default time.
-        at: NaiveDateTime,
-        /// The zone of `at`.
-        zone: Tz,
-    },
-    /// From `at`, repeating every `frequency` until `until` (inclusive), in `zone`.
-    Recurring {
-        /// The first run.
-        at: NaiveDateTime,
-        /// The zone of the runs' wall-clock time.
-        zone: Tz,
-        /// How often.
-        frequency: Frequency,
-        /// The last run is at or before this wall-clock time.
-        until: NaiveDateTime,
-    },
-}
-
-/// How often a recurring campaign runs, and how its runs are aggregated in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Frequency {
-    /// Every day; key `YYYY-MM-DD`.
-    Daily,
-    /// Every week; key `YYYY-Www` (ISO week).
-    Weekly,
-    /// Every month, clamped to the month's last day; key `YYYY-MM`.
-    Monthly,
-}
-
 /// The timing rules of a campaign.
 #[derive(Debug, Clone)]
 pub struct Timing {
     /// The schedule.
-    pub mode: Mode,
+    pub schedule: Schedule,
+    /// The campaign's zone: recipients whose zone is unknown follow it, and an optimized
+    /// plan states its `scheduled_at` in it. `None` excludes them (`unknown_time_zone`).
+    pub zone: Option<Tz>,
     /// No message may go out at or after this instant.
     pub deadline: Option<DateTime<Utc>>,
     /// Region / subdivision / `*` → policies (intersection); `None` for [`default_policies`].
@@ -114,7 +71,7 @@ pub struct Timing {
     pub outside_window: OutsideWindow,
     /// The contact field holding an ISO 3166-2 subdivision (`subdivision` by default).
     pub subdivision_field: String,
-    /// The contact field holding the preferred local hour, 0–23 (`preferred_hour`).
+    /// The contact field holding the preferred local time, `HH` or `HH:MM` (`preferred_hour`).
     pub preferred_hour_field: String,
 }
 
@@ -369,9 +326,9 @@ pub enum PlanError {
         /// Offset of the placeholder in the template, in characters.
         offset: usize,
     },
-    /// The schedule's local time cannot be placed in its zone.
+    /// The schedule cannot be placed in time.
     #[error("schedule")]
-    Schedule(#[source] WindowError),
+    Schedule(#[source] ScheduleError),
     /// The price and balance currencies differ, or a sum overflows.
     #[error("money")]
     Money(#[source] MoneyError),
@@ -380,14 +337,6 @@ pub enum PlanError {
     TooManyRuns {
         /// The limit.
         max: usize,
-    },
-    /// A recurrence whose `until` is before its first run.
-    #[error("recurrence ends at {until} before its first run at {first}")]
-    EmptyRecurrence {
-        /// The first run.
-        first: NaiveDateTime,
-        /// The end.
-        until: NaiveDateTime,
     },
 }
 
@@ -462,7 +411,7 @@ pub fn plan(
         &campaign.selection,
         threads,
     )?;
-    let runs = runs(&campaign.timing.mode, now)?;
+    let runs = runs(&campaign.timing, now)?;
     let defaults;
     let policies = match &campaign.timing.policies {
         Some(map) => map,
@@ -471,12 +420,7 @@ pub fn plan(
             &defaults
         }
     };
-    let campaign_zone = match &campaign.timing.mode {
-        Mode::Now => None,
-        Mode::Later { zone, .. } | Mode::Optimized { zone, .. } | Mode::Recurring { zone, .. } => {
-            Some(*zone)
-        }
-    };
+    let campaign_zone = campaign.timing.zone;
     let ctx = Ctx {
         campaign,
         policies,
@@ -641,26 +585,31 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// The scheduled instant of one recipient: the run's, or for an optimized schedule the
+    /// preferred local time (or the default) clamped into the recipient's windows.
     fn scheduled_for(
         &self,
         contact: &Contact,
         zones: &[Tz],
+        applying: &[&Policy],
         run_at: DateTime<Utc>,
-    ) -> DateTime<Utc> {
-        let Mode::Optimized { at, .. } = &self.campaign.timing.mode else {
-            return run_at;
+    ) -> Result<DateTime<Utc>, String> {
+        let Schedule::Optimized { date, default_time } = &self.campaign.timing.schedule else {
+            return Ok(run_at);
         };
-        let hour = contact
+        let preferred = contact
             .fields
             .get(&self.campaign.timing.preferred_hour_field)
-            .and_then(|h| h.trim().parse::<u16>().ok())
-            .filter(|h| *h < 24);
-        match (hour, zones.first()) {
-            (Some(h), Some(zone)) => {
-                window::resolve_local(*zone, at.date(), h * 60, Edge::Opens).unwrap_or(run_at)
-            }
-            _ => run_at,
-        }
+            .and_then(|v| parse_preferred(v));
+        schedule::optimized_instant(
+            *date,
+            preferred,
+            *default_time,
+            applying,
+            self.campaign.message.class,
+            zones,
+        )
+        .map_err(|e| e.to_string())
     }
 
     fn plan_one(
@@ -710,7 +659,11 @@ impl<'a> Ctx<'a> {
         let number = r.number();
         let policies: &'a [Policy] = self.policies_for(contact, number.region());
         let class = message.class;
-        let scheduled = self.scheduled_for(contact, &zones, run_at);
+        let applying: Vec<&Policy> = policies.iter().filter(|p| p.covers(class)).collect();
+        let scheduled = match self.scheduled_for(contact, &zones, &applying, run_at) {
+            Ok(t) => t,
+            Err(detail) => return excluded(Exclusion::NoWindow { detail }),
+        };
         let policy_key = policies.as_ptr() as usize;
         let hit = cache
             .iter()
@@ -720,7 +673,6 @@ impl<'a> Ctx<'a> {
         let send_at = match hit {
             Some(found) => found,
             None => {
-                let applying: Vec<&Policy> = policies.iter().filter(|p| p.covers(class)).collect();
                 let found = if applying.is_empty() {
                     Ok(scheduled)
                 } else {
@@ -917,81 +869,41 @@ pub fn credit_check(cost: Money, balance: Money) -> Check {
 /// A run and its scheduled instant.
 type Scheduled = (Option<Run>, DateTime<Utc>);
 
-fn runs(mode: &Mode, now: DateTime<Utc>) -> Result<Vec<Scheduled>, PlanError> {
-    let place = |zone: Tz, at: &NaiveDateTime| -> Result<DateTime<Utc>, PlanError> {
-        let minute = u16::try_from(at.hour() * 60 + at.minute()).unwrap_or(0);
-        window::resolve_local(zone, at.date(), minute, Edge::Opens)
-            .map(|t| t + chrono::TimeDelta::seconds(i64::from(at.second())))
-            .map_err(PlanError::Schedule)
-    };
-    match mode {
-        Mode::Now => Ok(vec![(None, now)]),
-        Mode::Later { at, zone } | Mode::Optimized { at, zone } => {
-            Ok(vec![(None, place(*zone, at)?)])
-        }
-        Mode::Recurring {
-            at,
-            zone,
-            frequency,
-            until,
-        } => {
-            if until < at {
-                return Err(PlanError::EmptyRecurrence {
-                    first: *at,
-                    until: *until,
-                });
-            }
+/// The runs of a schedule with their scheduled instants; an optimized schedule's is the
+/// default time in the campaign's zone (UTC without one).
+fn runs(timing: &Timing, now: DateTime<Utc>) -> Result<Vec<Scheduled>, PlanError> {
+    match &timing.schedule {
+        Schedule::Recurring(rec) => {
             let mut out = Vec::new();
-            for index in 0u32.. {
-                let Some(local) = nth_run(*at, *frequency, index) else {
-                    break;
-                };
-                if local > *until {
-                    break;
-                }
+            for (index, run) in rec.runs().enumerate() {
+                let run = run.map_err(PlanError::Schedule)?;
                 if out.len() == MAX_RUNS {
                     return Err(PlanError::TooManyRuns { max: MAX_RUNS });
                 }
-                let run = Run {
-                    index,
-                    key: aggregation_key(local.date(), *frequency),
-                };
-                out.push((Some(run), place(*zone, &local)?));
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                let key = run.key.to_string();
+                out.push((Some(Run { index, key }), run.at));
             }
             Ok(out)
         }
-    }
-}
-
-fn nth_run(first: NaiveDateTime, frequency: Frequency, index: u32) -> Option<NaiveDateTime> {
-    match frequency {
-        Frequency::Daily => first.checked_add_days(Days::new(u64::from(index))),
-        Frequency::Weekly => first.checked_add_days(Days::new(7 * u64::from(index))),
-        Frequency::Monthly => first.checked_add_months(Months::new(index)),
-    }
-}
-
-/// The aggregation key of a run on `date`.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use smsplan_core::plan::{aggregation_key, Frequency};
-/// let d = NaiveDate::from_ymd_opt(2026, 12, 24).ok_or("date")?;
-/// assert_eq!(aggregation_key(d, Frequency::Daily), "2026-12-24");
-/// assert_eq!(aggregation_key(d, Frequency::Weekly), "2026-W52");
-/// assert_eq!(aggregation_key(d, Frequency::Monthly), "2026-12");
-/// # Ok::<(), &str>(())
-/// ```
-#[must_use]
-pub fn aggregation_key(date: NaiveDate, frequency: Frequency) -> String {
-    match frequency {
-        Frequency::Daily => date.format("%Y-%m-%d").to_string(),
-        Frequency::Weekly => {
-            let w = date.iso_week();
-            format!("{}-W{:02}", w.year(), w.week())
+        Schedule::Optimized { date, default_time } => {
+            let zone = timing.zone.unwrap_or(chrono_tz::UTC);
+            let at = schedule::local_instant(zone, date.and_time(*default_time))
+                .map_err(PlanError::Schedule)?;
+            Ok(vec![(None, at)])
         }
-        Frequency::Monthly => date.format("%Y-%m").to_string(),
+        other => {
+            let at = other.start(now).map_err(PlanError::Schedule)?;
+            Ok(vec![(None, at.unwrap_or(now))])
+        }
     }
+}
+
+/// Reads a preferred local time written `HH` or `HH:MM`.
+fn parse_preferred(value: &str) -> Option<NaiveTime> {
+    let v = value.trim();
+    let (h, m) = v.split_once(':').unwrap_or((v, "0"));
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
 /// Runs `f` over contiguous chunks of `items` on up to `threads` threads; the results are

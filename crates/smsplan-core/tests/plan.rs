@@ -11,7 +11,7 @@ use std::num::NonZeroUsize;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use smsplan_core::approval::{Confirmation, OutsideWindow};
+use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
 use smsplan_core::checklist::{CheckId, CheckStatus, TestSms};
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
@@ -20,8 +20,9 @@ use smsplan_core::group::{Group, GroupId};
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::phone::Region;
 use smsplan_core::plan::{
-    Campaign, Credits, Exclusion, Frequency, Message, Mode, PlanError, SendPlan, Timing, plan,
+    Campaign, Credits, Exclusion, Message, PlanError, SendPlan, Timing, plan,
 };
+use smsplan_core::schedule::{Frequency, OutsideWindow, Recurrence, Schedule};
 use smsplan_core::template::{MissingField, Template};
 use smsplan_core::text;
 use smsplan_core::window::{MessageClass, PastSend, Topic};
@@ -44,7 +45,7 @@ fn contact(id: &str, phone: &str, fields: &[(&str, &str)]) -> Contact {
     c
 }
 
-fn campaign(contacts: Vec<Contact>, template: &str, mode: Mode) -> Campaign {
+fn campaign(contacts: Vec<Contact>, template: &str, schedule: Schedule) -> Campaign {
     let all = Group::new(
         GroupId::new("all").unwrap(),
         contacts.iter().map(|c| c.id.clone()),
@@ -65,7 +66,11 @@ fn campaign(contacts: Vec<Contact>, template: &str, mode: Mode) -> Campaign {
             text_options: text::Options::default(),
         },
         timing: Timing {
-            mode,
+            zone: match &schedule {
+                Schedule::Later { zone, .. } => Some(*zone),
+                _ => Some(PARIS),
+            },
+            schedule,
             deadline: None,
             policies: None,
             outside_window: OutsideWindow::Hold,
@@ -82,9 +87,9 @@ fn campaign(contacts: Vec<Contact>, template: &str, mode: Mode) -> Campaign {
     }
 }
 
-fn later(at: &str, zone: Tz) -> Mode {
-    Mode::Later {
-        at: local(at),
+fn later(at: &str, zone: Tz) -> Schedule {
+    Schedule::Later {
+        local: local(at),
         zone,
     }
 }
@@ -141,16 +146,16 @@ fn a_schedule_in_the_spring_gap_moves_to_the_jump() {
 }
 
 #[test]
-fn a_schedule_in_the_autumn_fold_takes_the_later_reading() {
+fn a_schedule_in_the_autumn_fold_takes_the_earlier_reading() {
     let c = campaign(
         vec![contact("a", "+1 212 555 0100", &[])],
         "Hi",
         later("2026-11-01T01:30", chrono_tz::America::New_York),
     );
     let p = run(&c);
-    // 01:30 happens twice; the later reading is 01:30 EST = 06:30 UTC, closed under
-    // us-tcpa until 08:00 EST.
-    assert_eq!(p.scheduled_at, utc("2026-11-01T06:30:00Z"));
+    // 01:30 happens twice; a schedule takes the earlier reading, 01:30 EDT = 05:30 UTC,
+    // closed under us-tcpa until 08:00 EST.
+    assert_eq!(p.scheduled_at, utc("2026-11-01T05:30:00Z"));
     assert_eq!(p.recipients[0].send_at, utc("2026-11-01T08:00:00-05:00"));
 }
 
@@ -275,9 +280,9 @@ fn optimized_sends_at_the_preferred_hour_clamped_into_the_window() {
             contact("none", "06 12 34 56 70", &[]),
         ],
         "STOP 36111",
-        Mode::Optimized {
-            at: local("2026-06-10T10:00"),
-            zone: PARIS,
+        Schedule::Optimized {
+            date: local("2026-06-10T10:00").date(),
+            default_time: local("2026-06-10T10:00").time(),
         },
     );
     let p = run(&c);
@@ -297,12 +302,16 @@ fn recurring_runs_carry_their_aggregation_keys_across_dst() {
     let c = campaign(
         vec![contact("a", "06 12 34 56 78", &[])],
         "STOP 36111",
-        Mode::Recurring {
-            at: local("2026-03-24T09:00"),
-            zone: PARIS,
-            frequency: Frequency::Weekly,
-            until: local("2026-04-07T09:00"),
-        },
+        Schedule::Recurring(
+            Recurrence::new(
+                Frequency::Weekly(chrono::Weekday::Tue),
+                local("2026-03-24T09:00").time(),
+                PARIS,
+                local("2026-03-24T09:00").date(),
+                local("2026-04-07T09:00").date(),
+            )
+            .unwrap(),
+        ),
     );
     let plans = plan(&c, utc("2026-01-01T00:00:00Z"), NonZeroUsize::MIN).unwrap();
     let runs: Vec<(String, DateTime<Utc>)> = plans

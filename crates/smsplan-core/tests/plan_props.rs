@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use proptest::prelude::*;
-use smsplan_core::approval::{Confirmation, OutsideWindow};
+use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
 use smsplan_core::checklist::TestSms;
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
@@ -21,8 +21,9 @@ use smsplan_core::group::{Group, GroupId};
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::phone::Region;
 use smsplan_core::plan::{
-    Campaign, Credits, Message, Mode, SendPlan, Timing, default_policies, plan, select_policies,
+    Campaign, Credits, Message, SendPlan, Timing, default_policies, plan, select_policies,
 };
+use smsplan_core::schedule::{OutsideWindow, Schedule};
 use smsplan_core::template::{MissingField, Template};
 use smsplan_core::text;
 use smsplan_core::window::{Intersection, MessageClass, Policy};
@@ -156,8 +157,9 @@ fn campaign(input: &Input) -> Campaign {
             text_options: text::Options::default(),
         },
         timing: Timing {
-            mode: Mode::Later {
-                at: start,
+            zone: Some(chrono_tz::Europe::Paris),
+            schedule: Schedule::Later {
+                local: start,
                 zone: chrono_tz::Europe::Paris,
             },
             deadline: input

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use smsplan_core::approval::{Confirmation, OutsideWindow};
+use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
 use smsplan_core::checklist::TestSms;
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
@@ -11,7 +11,8 @@ use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{Group, GroupId};
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::phone::Region;
-use smsplan_core::plan::{Campaign, Credits, Message, Mode, Timing};
+use smsplan_core::plan::{Campaign, Credits, Message, Timing};
+use smsplan_core::schedule::{OutsideWindow, Schedule};
 use smsplan_core::template::{MissingField, Template};
 use smsplan_core::text;
 use smsplan_core::window::MessageClass;
@@ -105,8 +106,9 @@ pub fn campaign(n: usize) -> Campaign {
             text_options: text::Options::default(),
         },
         timing: Timing {
-            mode: Mode::Later {
-                at: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap().and_hms_opt(19, 45, 0).unwrap(),
+            zone: Some(chrono_tz::Europe::Paris),
+            schedule: Schedule::Later {
+                local: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap().and_hms_opt(19, 45, 0).unwrap(),
                 zone: chrono_tz::Europe::Paris,
             },
             deadline: None,

@@ -7,12 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::checklist::TestSms as CoreTestSms;
 use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
-use smsplan_core::plan::{self as core_plan, Campaign, Frequency as CoreFrequency};
+use smsplan_core::plan::{self as core_plan, Campaign};
+use smsplan_core::schedule::{
+    Frequency as CoreFrequency, OutsideWindow as CoreOutsideWindow, Recurrence, Schedule,
+};
 use smsplan_core::sender::SenderKind as CoreSenderKind;
 use smsplan_core::template::{MissingField as CoreMissingField, Template};
 use smsplan_core::text;
@@ -23,7 +26,7 @@ use super::campaign::{
     CampaignSpec, Frequency, MessageClass, MissingField, Mode, OutsideWindow, SenderKind,
 };
 use super::plan::{self as wire, PlanFormat};
-use super::values::{Decimal, Instant};
+use super::values::{Decimal, Instant, TimeZoneName};
 
 /// A value that the wire format accepts but the domain refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,15 +115,18 @@ impl TryFrom<CampaignSpec> for Campaign {
                 .value();
             Ok((at, zone))
         };
-        let mode = match s.mode {
-            Mode::Now => core_plan::Mode::Now,
+        let schedule = match s.mode {
+            Mode::Now => Schedule::Now,
             Mode::Later => {
-                let (at, zone) = at_zone()?;
-                core_plan::Mode::Later { at, zone }
+                let (local, zone) = at_zone()?;
+                Schedule::Later { local, zone }
             }
             Mode::Optimized => {
-                let (at, zone) = at_zone()?;
-                core_plan::Mode::Optimized { at, zone }
+                let (at, _) = at_zone()?;
+                Schedule::Optimized {
+                    date: at.date(),
+                    default_time: at.time(),
+                }
             }
             Mode::Recurring => {
                 let (at, zone) = at_zone()?;
@@ -128,16 +134,22 @@ impl TryFrom<CampaignSpec> for Campaign {
                     .recurrence
                     .as_ref()
                     .ok_or_else(|| err("schedule.recurrence", "required for mode `recurring`"))?;
-                core_plan::Mode::Recurring {
-                    at,
-                    zone,
-                    frequency: match r.frequency {
-                        Frequency::Daily => CoreFrequency::Daily,
-                        Frequency::Weekly => CoreFrequency::Weekly,
-                        Frequency::Monthly => CoreFrequency::Monthly,
-                    },
-                    until: r.until.value(),
+                let frequency = match r.frequency {
+                    Frequency::Daily => CoreFrequency::Daily,
+                    Frequency::Weekly => CoreFrequency::Weekly(at.weekday()),
+                    Frequency::Monthly => CoreFrequency::Monthly(at.day()),
+                };
+                // The last run is the last one at or before `until`.
+                let until = r.until.value();
+                let end = if until.time() >= at.time() {
+                    Some(until.date())
+                } else {
+                    until.date().pred_opt()
                 }
+                .ok_or_else(|| err("schedule.recurrence.until", "out of range"))?;
+                let rec = Recurrence::new(frequency, at.time(), zone, at.date(), end)
+                    .map_err(|e| err("schedule.recurrence.until", e))?;
+                Schedule::Recurring(rec)
             }
         };
         let policies = match &s.policies {
@@ -159,14 +171,13 @@ impl TryFrom<CampaignSpec> for Campaign {
             }
         };
         let timing = core_plan::Timing {
-            mode,
+            schedule,
+            zone: s.time_zone.as_ref().map(TimeZoneName::value),
             deadline: s.deadline.as_ref().map(Instant::utc),
             policies,
             outside_window: match s.outside_window {
-                Some(OutsideWindow::RequireReapproval) => {
-                    approval::OutsideWindow::RequireReapproval
-                }
-                Some(OutsideWindow::Hold) | None => approval::OutsideWindow::Hold,
+                Some(OutsideWindow::RequireReapproval) => CoreOutsideWindow::RequireReapproval,
+                Some(OutsideWindow::Hold) | None => CoreOutsideWindow::Hold,
             },
             subdivision_field: s
                 .subdivision_field
