@@ -21,7 +21,7 @@ use smsplan_core::template::{MissingField as CoreMissingField, Template};
 use smsplan_core::text;
 use smsplan_core::window::{MessageClass as CoreClass, PastSend as CorePastSend, Policy, Topic};
 
-use super::audience::{Contact, ConvertError as AudienceConvertError, Group};
+use super::audience::ConvertError as AudienceConvertError;
 use super::campaign::{
     CampaignSpec, Frequency, MessageClass, MissingField, Mode, OutsideWindow, SenderKind,
 };
@@ -67,11 +67,19 @@ fn money(path: &str, d: &Decimal, currency: Currency) -> Result<Money, ConvertEr
 impl TryFrom<CampaignSpec> for Campaign {
     type Error = ConvertError;
 
-    fn try_from(spec: CampaignSpec) -> Result<Self, ConvertError> {
+    fn try_from(mut spec: CampaignSpec) -> Result<Self, ConvertError> {
         let id: CampaignId = spec.name.parse().map_err(|e| err("name", e))?;
         let project = spec.project.to_core("project").map_err(audience_err)?;
-        let contacts = Contact::list_to_core(&spec.contacts, "contacts").map_err(audience_err)?;
-        let groups = Group::list_to_core(&spec.groups, "groups").map_err(audience_err)?;
+        // Each wire contact and group is dropped once converted: a million contacts are not
+        // held twice.
+        let mut contacts = Vec::with_capacity(spec.contacts.len());
+        for (i, c) in std::mem::take(&mut spec.contacts).into_iter().enumerate() {
+            contacts.push(c.to_core(&format!("contacts[{i}]")).map_err(audience_err)?);
+        }
+        let mut groups = Vec::with_capacity(spec.groups.len());
+        for (i, g) in std::mem::take(&mut spec.groups).into_iter().enumerate() {
+            groups.push(g.to_core(&format!("groups[{i}]")).map_err(audience_err)?);
+        }
         let selection = spec
             .audience
             .to_core(project.default_region, "audience")
