@@ -111,6 +111,109 @@ pub struct Campaign {
     pub history: HashMap<ContactId, Vec<PastSend>>,
 }
 
+impl Message {
+    /// A marketing message with no sender, excluding contacts that lack a field, without
+    /// topic, with the default encoder options.
+    ///
+    /// ```
+    /// use smsplan_core::plan::Message;
+    /// use smsplan_core::template::Template;
+    /// let m = Message::new(Template::parse("Hi {{name|there}}")?);
+    /// assert!(m.sender.is_none());
+    /// # Ok::<(), smsplan_core::template::TemplateError>(())
+    /// ```
+    #[must_use]
+    pub fn new(template: Template) -> Self {
+        Self {
+            template,
+            sender: None,
+            class: MessageClass::Marketing,
+            missing_field: MissingField::Exclude,
+            topic: None,
+            text_options: text::Options::default(),
+        }
+    }
+}
+
+impl Timing {
+    /// Timing rules with the documented defaults: the schedule's own zone (for `Later`) as
+    /// the campaign zone, no deadline, the built-in policies, `Hold`, fields `subdivision`
+    /// and `preferred_hour`.
+    ///
+    /// ```
+    /// use smsplan_core::plan::Timing;
+    /// use smsplan_core::schedule::Schedule;
+    /// let t = Timing::new(Schedule::Now);
+    /// assert!(t.zone.is_none() && t.deadline.is_none() && t.policies.is_none());
+    /// ```
+    #[must_use]
+    pub fn new(schedule: Schedule) -> Self {
+        let zone = match &schedule {
+            Schedule::Later { zone, .. } => Some(*zone),
+            Schedule::Recurring(rec) => Some(rec.zone()),
+            _ => None,
+        };
+        Self {
+            schedule,
+            zone,
+            deadline: None,
+            policies: None,
+            outside_window: OutsideWindow::Hold,
+            subdivision_field: "subdivision".to_owned(),
+            preferred_hour_field: "preferred_hour".to_owned(),
+        }
+    }
+}
+
+impl Campaign {
+    /// A campaign over an audience, with confirmation required, no test SMS recorded and
+    /// no send history.
+    ///
+    /// ```
+    /// use smsplan_core::audience::{Project, ProjectKey, Selection};
+    /// use smsplan_core::dedup::DedupMode;
+    /// use smsplan_core::money::{Currency, Money};
+    /// use smsplan_core::phone::Region;
+    /// use smsplan_core::plan::{Campaign, Credits, Message, Timing};
+    /// use smsplan_core::schedule::Schedule;
+    /// use smsplan_core::template::Template;
+    /// let price = Money::parse("0.045", Currency::EUR)?;
+    /// let c = Campaign::new(
+    ///     "sale".parse()?,
+    ///     (Project::new(ProjectKey::Email, Region::FR), Vec::new(), Vec::new()),
+    ///     Selection::new([], DedupMode::PerNumber),
+    ///     Message::new(Template::parse("Hi")?),
+    ///     Timing::new(Schedule::Now),
+    ///     Credits { balance: price, price_per_segment: price },
+    /// );
+    /// assert!(c.history.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(
+        id: CampaignId,
+        (project, contacts, groups): (Project, Vec<Contact>, Vec<Group>),
+        selection: Selection,
+        message: Message,
+        timing: Timing,
+        credits: Credits,
+    ) -> Self {
+        Self {
+            id,
+            project,
+            contacts,
+            groups,
+            selection,
+            message,
+            timing,
+            credits,
+            confirmation: Confirmation::Required,
+            test_sms: TestSms::NotSent,
+            history: HashMap::new(),
+        }
+    }
+}
+
 /// Why a contact of the selected groups gets no message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

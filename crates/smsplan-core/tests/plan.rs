@@ -11,9 +11,8 @@ use std::num::NonZeroUsize;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
-use smsplan_core::checklist::{CheckId, CheckStatus, TestSms};
+use smsplan_core::checklist::{CheckId, CheckStatus};
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{Group, GroupId};
@@ -22,10 +21,10 @@ use smsplan_core::phone::Region;
 use smsplan_core::plan::{
     Campaign, Credits, Exclusion, Message, PlanError, SendPlan, Timing, plan,
 };
-use smsplan_core::schedule::{Frequency, OutsideWindow, Recurrence, Schedule};
+use smsplan_core::schedule::{Frequency, Recurrence, Schedule};
 use smsplan_core::template::{MissingField, Template};
 use smsplan_core::text;
-use smsplan_core::window::{MessageClass, PastSend, Topic};
+use smsplan_core::window::{PastSend, Topic};
 
 fn local(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
@@ -51,40 +50,23 @@ fn campaign(contacts: Vec<Contact>, template: &str, schedule: Schedule) -> Campa
         contacts.iter().map(|c| c.id.clone()),
     );
     let eur = |s| Money::parse(s, Currency::EUR).unwrap();
-    Campaign {
-        id: "t".parse().unwrap(),
-        project: Project::new(ProjectKey::Email, Region::FR),
-        contacts,
-        selection: Selection::new([all.id.clone()], DedupMode::PerNumber),
-        groups: vec![all],
-        message: Message {
-            template: Template::parse(template).unwrap(),
-            sender: None,
-            class: MessageClass::Marketing,
-            missing_field: MissingField::Exclude,
-            topic: None,
-            text_options: text::Options::default(),
-        },
-        timing: Timing {
-            zone: match &schedule {
-                Schedule::Later { zone, .. } => Some(*zone),
-                _ => Some(PARIS),
-            },
-            schedule,
-            deadline: None,
-            policies: None,
-            outside_window: OutsideWindow::Hold,
-            subdivision_field: "subdivision".into(),
-            preferred_hour_field: "preferred_hour".into(),
-        },
-        credits: Credits {
+    let mut timing = Timing::new(schedule);
+    timing.zone = timing.zone.or(Some(PARIS));
+    Campaign::new(
+        "t".parse().unwrap(),
+        (
+            Project::new(ProjectKey::Email, Region::FR),
+            contacts,
+            vec![all],
+        ),
+        Selection::new([GroupId::new("all").unwrap()], DedupMode::PerNumber),
+        Message::new(Template::parse(template).unwrap()),
+        timing,
+        Credits {
             balance: eur("1.00"),
             price_per_segment: eur("0.045"),
         },
-        confirmation: Confirmation::Required,
-        test_sms: TestSms::NotSent,
-        history: HashMap::new(),
-    }
+    )
 }
 
 fn later(at: &str, zone: Tz) -> Schedule {

@@ -7,14 +7,12 @@
     reason = "test helpers over known-good fixtures"
 )]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use proptest::prelude::*;
-use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
-use smsplan_core::checklist::TestSms;
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{Group, GroupId};
@@ -23,10 +21,9 @@ use smsplan_core::phone::Region;
 use smsplan_core::plan::{
     Campaign, Credits, Message, SendPlan, Timing, default_policies, plan, select_policies,
 };
-use smsplan_core::schedule::{OutsideWindow, Schedule};
-use smsplan_core::template::{MissingField, Template};
-use smsplan_core::text;
-use smsplan_core::window::{Intersection, MessageClass, Policy};
+use smsplan_core::schedule::Schedule;
+use smsplan_core::template::Template;
+use smsplan_core::window::{Intersection, Policy};
 
 const PHONES: [&str; 10] = [
     "06 12 34 56 78",
@@ -135,49 +132,33 @@ fn campaign(input: &Input) -> Campaign {
         .unwrap()
         + TimeDelta::minutes(input.minute);
     let eur = |s| Money::parse(s, Currency::EUR).unwrap();
-    Campaign {
-        id: "prop".parse().unwrap(),
-        project: Project::new(ProjectKey::Email, Region::FR),
-        contacts,
-        groups,
-        selection: Selection::new(
-            selected,
-            if input.per_number {
-                DedupMode::PerNumber
-            } else {
-                DedupMode::PerContact
-            },
+    let dedup = if input.per_number {
+        DedupMode::PerNumber
+    } else {
+        DedupMode::PerContact
+    };
+    let mut timing = Timing::new(Schedule::Later {
+        local: start,
+        zone: chrono_tz::Europe::Paris,
+    });
+    timing.deadline = input
+        .deadline_hours
+        .map(|h| start.and_utc() + TimeDelta::hours(h));
+    Campaign::new(
+        "prop".parse().unwrap(),
+        (
+            Project::new(ProjectKey::Email, Region::FR),
+            contacts,
+            groups,
         ),
-        message: Message {
-            template: Template::parse("Hi {{first_name}}, -20% today. STOP 36111").unwrap(),
-            sender: None,
-            class: MessageClass::Marketing,
-            missing_field: MissingField::Exclude,
-            topic: None,
-            text_options: text::Options::default(),
-        },
-        timing: Timing {
-            zone: Some(chrono_tz::Europe::Paris),
-            schedule: Schedule::Later {
-                local: start,
-                zone: chrono_tz::Europe::Paris,
-            },
-            deadline: input
-                .deadline_hours
-                .map(|h| start.and_utc() + TimeDelta::hours(h)),
-            policies: None,
-            outside_window: OutsideWindow::Hold,
-            subdivision_field: "subdivision".into(),
-            preferred_hour_field: "preferred_hour".into(),
-        },
-        credits: Credits {
+        Selection::new(selected, dedup),
+        Message::new(Template::parse("Hi {{first_name}}, -20% today. STOP 36111").unwrap()),
+        timing,
+        Credits {
             balance: eur("10.00"),
             price_per_segment: eur("0.045"),
         },
-        confirmation: Confirmation::Required,
-        test_sms: TestSms::NotSent,
-        history: HashMap::new(),
-    }
+    )
 }
 
 fn now() -> DateTime<Utc> {

@@ -1,21 +1,16 @@
 //! The seeded, invented campaign corpus of the plan benchmarks.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
-use smsplan_core::approval::Confirmation;
 use smsplan_core::audience::{Project, ProjectKey, Selection};
-use smsplan_core::checklist::TestSms;
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{Group, GroupId};
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::phone::Region;
 use smsplan_core::plan::{Campaign, Credits, Message, Timing};
-use smsplan_core::schedule::{OutsideWindow, Schedule};
-use smsplan_core::template::{MissingField, Template};
-use smsplan_core::text;
-use smsplan_core::window::MessageClass;
+use smsplan_core::schedule::Schedule;
+use smsplan_core::sender::SenderKind;
+use smsplan_core::template::Template;
 
 const SEED: u64 = 20_261_224;
 
@@ -90,36 +85,32 @@ pub fn campaign(n: usize) -> Campaign {
             )
         })
         .collect();
+    let selected: Vec<GroupId> = groups.iter().map(|g| g.id.clone()).collect();
     let eur = |s| Money::parse(s, Currency::EUR).unwrap();
-    Campaign {
-        id: "bench".parse().unwrap(),
-        project: Project::new(ProjectKey::Email, Region::FR),
-        selection: Selection::new(groups.iter().map(|g| g.id.clone()), DedupMode::PerNumber),
-        contacts,
-        groups,
-        message: Message {
-            template: Template::parse("Hi {{first_name|there}}, winter sale -20% until Dec 31 on shop.example. STOP 36111").unwrap(),
-            sender: Some((smsplan_core::sender::SenderKind::Alphanumeric, "SHOP".into())),
-            class: MessageClass::Marketing,
-            missing_field: MissingField::Exclude,
-            topic: None,
-            text_options: text::Options::default(),
+    let template =
+        "Hi {{first_name|there}}, winter sale -20% until Dec 31 on shop.example. STOP 36111";
+    let mut message = Message::new(Template::parse(template).unwrap());
+    message.sender = Some((SenderKind::Alphanumeric, "SHOP".into()));
+    let at = NaiveDate::from_ymd_opt(2026, 12, 24)
+        .unwrap()
+        .and_hms_opt(19, 45, 0)
+        .unwrap();
+    Campaign::new(
+        "bench".parse().unwrap(),
+        (
+            Project::new(ProjectKey::Email, Region::FR),
+            contacts,
+            groups,
+        ),
+        Selection::new(selected, DedupMode::PerNumber),
+        message,
+        Timing::new(Schedule::Later {
+            local: at,
+            zone: chrono_tz::Europe::Paris,
+        }),
+        Credits {
+            balance: eur("100000.00"),
+            price_per_segment: eur("0.045"),
         },
-        timing: Timing {
-            zone: Some(chrono_tz::Europe::Paris),
-            schedule: Schedule::Later {
-                local: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap().and_hms_opt(19, 45, 0).unwrap(),
-                zone: chrono_tz::Europe::Paris,
-            },
-            deadline: None,
-            policies: None,
-            outside_window: OutsideWindow::Hold,
-            subdivision_field: "subdivision".into(),
-            preferred_hour_field: "preferred_hour".into(),
-        },
-        credits: Credits { balance: eur("100000.00"), price_per_segment: eur("0.045") },
-        confirmation: Confirmation::Required,
-        test_sms: TestSms::NotSent,
-        history: HashMap::new(),
-    }
+    )
 }
