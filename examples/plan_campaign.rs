@@ -169,9 +169,14 @@ fn simulate(
             return Ok(reports);
         }
         let contact = contacts.get(&r.contact).ok_or("recipient of the plan")?;
-        let policies: Vec<&Policy> = select_policies(map, "subdivision", contact, r.phone.region())
-            .iter()
-            .collect();
+        let policies: Vec<&Policy> = select_policies(
+            map,
+            &campaign.timing.subdivision_field,
+            contact,
+            r.phone.region(),
+        )
+        .iter()
+        .collect();
         let windows = Intersection::product(&policies, &r.time_zones);
         let next = if policies.is_empty() {
             clock
