@@ -3,6 +3,10 @@
 //! `main` reads the arguments, standard input, files and the clock, and prints errors once;
 //! each subcommand in `cmd/` stays thin over the library crates.
 
+mod cmd;
+mod jsonl;
+
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -16,9 +20,23 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Count the fragments (segments) of messages read as JSON lines on standard input.
+    Fragments(cmd::fragments::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    let result = match cli.command {
+        Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "smsplan: {err}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,239 @@
+//! `smsplan fragments`: fragment counts of messages read as JSON lines.
+
+use std::borrow::Cow;
+use std::io::{BufRead, Write};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use smsplan_core::money::{Currency, Money};
+use smsplan_core::text::{
+    self, Analysis, Boundaries, Language, LanguageSet, Options, ReferenceSize, TextError,
+};
+
+use crate::jsonl::{self, CliError, InputProblem, Status};
+
+/// Reads one message per line on standard input, either a JSON string or an object
+/// `{"text": ..., "id": ...}`, and writes one JSON object per line with its encoding and
+/// segments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Use 16-bit concatenation references (152 septets / 66 units per part).
+    #[arg(long)]
+    ref16: bool,
+    /// Allow these national single-shift tables (ISO 639-1 codes, comma-separated).
+    #[arg(long, value_name = "CODES", value_parser = parse_languages)]
+    national_shift: Option<LanguageSet>,
+    /// Allow these national locking-shift tables (ISO 639-1 codes, comma-separated).
+    #[arg(long, value_name = "CODES", value_parser = parse_languages)]
+    national_lock: Option<LanguageSet>,
+    /// Never cut a grapheme cluster between parts (may cost extra parts, reported).
+    #[arg(long)]
+    graphemes: bool,
+    /// Also write the text of each part in `"parts"`.
+    #[arg(long)]
+    split: bool,
+    /// Replace non-GSM look-alikes (curly quotes, NBSP, dashes, ...) first; the
+    /// replacements are listed in `"replacements"`.
+    #[arg(long)]
+    smart: bool,
+    /// Price of one segment (a decimal such as 0.045): adds `"cost"`.
+    #[arg(long, value_name = "DECIMAL")]
+    price: Option<String>,
+    /// Currency of `--price` (ISO 4217).
+    #[arg(long, default_value = "EUR", requires = "price")]
+    currency: String,
+}
+
+fn parse_languages(value: &str) -> Result<LanguageSet, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|code| {
+            Language::from_code(code).ok_or_else(|| {
+                format!("unknown national language {code:?} (TS 23.038 has tr, es, pt, bn, gu, hi, kn, ml, or, pa, ta, te, ur)")
+            })
+        })
+        .collect()
+}
+
+/// An input object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Item<'a> {
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+}
+
+#[derive(Debug, Serialize)]
+struct NonGsm {
+    char: char,
+    offset: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct National {
+    shift: Option<&'static str>,
+    lock: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Replacement {
+    offset: usize,
+    original: char,
+    replacement: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RawValue>,
+    encoding: &'static str,
+    segments: usize,
+    units: usize,
+    units_per_segment: usize,
+    remaining: usize,
+    non_gsm: Vec<NonGsm>,
+    national: Option<National>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grapheme_extra_segments: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replacements: Option<Vec<Replacement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parts: Option<Vec<&'a str>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a RawValue>,
+    error: ErrorBody,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    kind: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segments: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<String>,
+}
+
+/// Runs `smsplan fragments` over `input`, writing to `output`.
+pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Status, CliError> {
+    let mut options = Options::default()
+        .allow_single_shifts(args.national_shift.unwrap_or_default())
+        .allow_locking_shifts(args.national_lock.unwrap_or_default());
+    if args.ref16 {
+        options = options.reference(ReferenceSize::Bits16);
+    }
+    if args.graphemes {
+        options = options.boundaries(Boundaries::Graphemes);
+    }
+    let price = match &args.price {
+        Some(price) => {
+            let currency = Currency::parse(&args.currency).map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
+            Some(Money::parse(price, currency).map_err(|e| CliError::Usage(format!("--price: {e}")))?)
+        }
+        None => None,
+    };
+    jsonl::for_each_line(input, output, |line, raw, buf| {
+        let item = match read_item(raw) {
+            Ok(item) => item,
+            Err(problem) => {
+                jsonl::invalid_input(buf, line, &problem)?;
+                return Ok(false);
+            }
+        };
+        answer(&item, &options, args, price, buf)?;
+        Ok(true)
+    })
+}
+
+fn read_item(raw: &str) -> Result<Item<'_>, InputProblem> {
+    match raw.trim_start().as_bytes().first() {
+        Some(b'"') => Ok(Item { text: serde_json::from_str::<Cow<'_, str>>(raw)?, id: None }),
+        Some(b'{') => Ok(serde_json::from_str::<Item<'_>>(raw)?),
+        _ => Err(InputProblem::new("expected a JSON string or an object with \"text\"")),
+    }
+}
+
+fn answer(item: &Item<'_>, options: &Options, args: &Args, price: Option<Money>, buf: &mut Vec<u8>) -> Result<(), CliError> {
+    let smart = args.smart.then(|| text::smart_encode(&item.text));
+    let message: &str = smart.as_ref().map_or(&item.text, |s| &s.text);
+    let result = if args.split {
+        text::split(message, options).map(|s| (s.analysis, Some(s.parts)))
+    } else {
+        text::analyze(message, options).map(|a| (a, None))
+    };
+    match result {
+        Ok((analysis, parts)) => {
+            let cost = price.map(|p| analysis.cost(p).map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()));
+            let report = report(item, &analysis, args, cost, smart.as_ref(), parts);
+            serde_json::to_writer(&mut *buf, &report)?;
+        }
+        Err(TextError::TooLong { segments, max }) => {
+            let error = ErrorLine {
+                id: item.id,
+                error: ErrorBody {
+                    kind: "too_long",
+                    message: TextError::TooLong { segments, max }.to_string(),
+                    segments: Some(segments),
+                    max: Some(max),
+                    cost: None,
+                },
+            };
+            serde_json::to_writer(&mut *buf, &error)?;
+        }
+        Err(other) => {
+            let error = ErrorLine {
+                id: item.id,
+                error: ErrorBody { kind: "text", message: other.to_string(), segments: None, max: None, cost: None },
+            };
+            serde_json::to_writer(&mut *buf, &error)?;
+        }
+    }
+    Ok(())
+}
+
+fn report<'a>(
+    item: &Item<'a>,
+    analysis: &Analysis,
+    args: &'a Args,
+    cost: Option<String>,
+    smart: Option<&text::SmartText>,
+    parts: Option<Vec<&'a str>>,
+) -> Report<'a> {
+    Report {
+        id: item.id,
+        encoding: analysis.encoding.as_str(),
+        segments: analysis.segments,
+        units: analysis.units,
+        units_per_segment: analysis.units_per_segment,
+        remaining: analysis.remaining,
+        non_gsm: analysis.non_gsm.iter().map(|c| NonGsm { char: c.ch, offset: c.offset }).collect(),
+        national: analysis.national.map(|n| National {
+            shift: n.shift.map(Language::code),
+            lock: n.lock.map(Language::code),
+        }),
+        grapheme_extra_segments: args.graphemes.then_some(analysis.grapheme_extra_segments),
+        currency: cost.as_ref().map(|_| args.currency.as_str()),
+        cost,
+        replacements: smart.map(|s| {
+            s.replacements
+                .iter()
+                .map(|r| Replacement { offset: r.offset, original: r.original, replacement: r.replacement })
+                .collect()
+        }),
+        parts,
+    }
+}

@@ -1,0 +1,116 @@
+//! The JSON-lines loop shared by the streaming subcommands (`fragments`, `phone`).
+//!
+//! Each input line is answered by exactly one output line, in order. A line that is not
+//! valid input is answered with `{"error":{"kind":"invalid_input","line":N,...}}`, the rest
+//! is still processed, and the final status is [`Status::InputErrors`].
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every line was valid input (a per-item domain error such as `too_long` is not an
+    /// input error).
+    Clean,
+    /// At least one line was malformed: exit status 1.
+    InputErrors,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Clean => ExitCode::SUCCESS,
+            Status::InputErrors => ExitCode::from(1),
+        }
+    }
+}
+
+/// An error that stops a command: reading standard input or writing standard output failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Reading or writing failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] io::Error),
+    /// Serializing an answer failed.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A command-line argument was wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs `answer` over every line of `input` and writes one JSON line per input line.
+///
+/// `answer` gets the 1-based line number and the line's text, and writes its JSON answer
+/// (without the newline) into the buffer; it returns `false` when the line was malformed
+/// input. Lines are read one at a time into a reused buffer, so memory stays constant.
+pub fn for_each_line<R, W, F>(mut input: R, output: W, mut answer: F) -> Result<Status, CliError>
+where
+    R: BufRead,
+    W: Write,
+    F: FnMut(usize, &str, &mut Vec<u8>) -> Result<bool, CliError>,
+{
+    let mut out = io::BufWriter::with_capacity(64 * 1024, output);
+    let mut line = String::new();
+    let mut buf = Vec::with_capacity(1024);
+    let mut number = 0usize;
+    let mut status = Status::Clean;
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let text = line.strip_suffix('\n').unwrap_or(&line);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        buf.clear();
+        if !answer(number, text, &mut buf)? {
+            status = Status::InputErrors;
+        }
+        buf.push(b'\n');
+        out.write_all(&buf)?;
+    }
+    out.flush()?;
+    Ok(status)
+}
+
+/// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
+pub fn invalid_input(buf: &mut Vec<u8>, line: usize, problem: &InputProblem) -> Result<(), CliError> {
+    let value = serde_json::json!({
+        "error": {
+            "kind": "invalid_input",
+            "line": line,
+            "column": problem.column,
+            "message": problem.message,
+        }
+    });
+    serde_json::to_writer(&mut *buf, &value)?;
+    Ok(())
+}
+
+/// What is wrong with one input line: a message and, for JSON syntax or data errors, the
+/// 1-based column (in bytes) where serde_json stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    /// What is wrong.
+    pub message: String,
+    /// Where in the line, when known.
+    pub column: Option<usize>,
+}
+
+impl InputProblem {
+    /// A problem without a position.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), column: None }
+    }
+}
+
+impl From<serde_json::Error> for InputProblem {
+    fn from(err: serde_json::Error) -> Self {
+        let text = err.to_string();
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        Self { message, column: (err.column() > 0).then_some(err.column()) }
+    }
+}

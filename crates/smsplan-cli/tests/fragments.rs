@@ -1,0 +1,120 @@
+//! `smsplan fragments` follows its CLI contract.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn run(args: &[&str], input: &str) -> (Vec<Value>, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .arg("fragments")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, out.status.code().unwrap())
+}
+
+#[test]
+fn strings_and_objects_get_one_line_each_in_order() {
+    let (lines, code) = run(&[], "\"Hello\"\n{\"text\": \"Soldes 🎉\", \"id\": \"m2\"}\n{\"text\": \"x\", \"id\": 7}\n");
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        json!({"encoding": "gsm7", "segments": 1, "units": 5, "units_per_segment": 160,
+               "remaining": 155, "non_gsm": [], "national": null})
+    );
+    assert_eq!(lines[1]["id"], "m2");
+    assert_eq!(lines[1]["encoding"], "ucs2");
+    assert_eq!(lines[1]["non_gsm"], json!([{"char": "🎉", "offset": 7}]));
+    assert_eq!(lines[2]["id"], 7);
+}
+
+#[test]
+fn malformed_lines_are_reported_and_the_rest_processed() {
+    let (lines, code) = run(&[], "\"ok\"\nnot json\n{\"txt\": \"typo\"}\n\"still ok\"\n");
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["segments"], 1);
+    assert_eq!(lines[1]["error"]["kind"], "invalid_input");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert_eq!(lines[2]["error"]["kind"], "invalid_input");
+    assert_eq!(lines[2]["error"]["line"], 3);
+    assert!(lines[2]["error"]["message"].as_str().unwrap().contains("txt"));
+    assert_eq!(lines[3]["segments"], 1);
+}
+
+#[test]
+fn too_long_is_an_error_on_its_line_not_an_input_error() {
+    let long = "a".repeat(153 * 255 + 1);
+    let (lines, code) = run(&[], &format!("{{\"text\": \"{long}\", \"id\": 1}}\n\"short\"\n"));
+    assert_eq!(code, 0);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["error"]["kind"], "too_long");
+    assert_eq!(lines[0]["error"]["segments"], 256);
+    assert_eq!(lines[1]["segments"], 1);
+}
+
+#[test]
+fn split_parts_concatenate_to_the_input() {
+    let text = format!("{}€{}", "a".repeat(152), "b".repeat(152));
+    let (lines, _) = run(&["--split"], &format!("\"{text}\"\n"));
+    let parts: Vec<&str> = lines[0]["parts"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(parts.len(), 3);
+    assert_eq!(lines[0]["segments"], 3);
+    assert_eq!(parts.concat(), text);
+}
+
+#[test]
+fn national_tables_and_reference_size_flags() {
+    let text = format!("{}á", "a".repeat(153));
+    let (lines, _) = run(&["--national-shift", "es,pt,tr", "--national-lock", "pt,tr"], &format!("\"{text}\"\n"));
+    assert_eq!(lines[0]["encoding"], "gsm7");
+    // Portuguese locking writes 'á' in one septet: one IE like the Spanish shift, more room.
+    assert_eq!(lines[0]["national"], json!({"shift": null, "lock": "pt"}));
+    assert_eq!(lines[0]["segments"], 1);
+    assert_eq!(lines[0]["remaining"], 1);
+    let (lines, _) = run(&["--national-shift", "es"], &format!("\"{text}\"\n"));
+    assert_eq!(lines[0]["national"], json!({"shift": "es", "lock": null}));
+    assert_eq!(lines[0]["remaining"], 0);
+    let (lines, _) = run(&["--ref16"], &format!("\"{}\"\n", "a".repeat(161)));
+    assert_eq!(lines[0]["units_per_segment"], 152);
+}
+
+#[test]
+fn graphemes_flag_reports_the_extra_part() {
+    let text = format!("{}👨\u{200d}👩\u{200d}👧{}", "a".repeat(63), "a".repeat(62));
+    let (lines, _) = run(&["--graphemes"], &format!("{}\n", serde_json::to_string(&text).unwrap()));
+    assert_eq!(lines[0]["segments"], 3);
+    assert_eq!(lines[0]["grapheme_extra_segments"], 1);
+}
+
+#[test]
+fn price_adds_the_cost_as_a_decimal_string() {
+    let (lines, _) = run(&["--price", "0.045"], &format!("\"{}\"\n", "a".repeat(307)));
+    assert_eq!(lines[0]["cost"], "0.135");
+    assert_eq!(lines[0]["currency"], "EUR");
+}
+
+#[test]
+fn unknown_national_language_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .args(["fragments", "--national-shift", "fr"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fr"));
+}
