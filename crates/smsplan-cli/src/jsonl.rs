@@ -76,7 +76,11 @@ where
 }
 
 /// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
-pub fn invalid_input(buf: &mut Vec<u8>, line: usize, problem: &InputProblem) -> Result<(), CliError> {
+pub fn invalid_input(
+    buf: &mut Vec<u8>,
+    line: usize,
+    problem: &InputProblem,
+) -> Result<(), CliError> {
     let value = serde_json::json!({
         "error": {
             "kind": "invalid_input",
@@ -102,7 +106,10 @@ pub struct InputProblem {
 impl InputProblem {
     /// A problem without a position.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), column: None }
+        Self {
+            message: message.into(),
+            column: None,
+        }
     }
 }
 
@@ -111,6 +118,9 @@ impl From<serde_json::Error> for InputProblem {
         let text = err.to_string();
         let suffix = format!(" at line {} column {}", err.line(), err.column());
         let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
-        Self { message, column: (err.column() > 0).then_some(err.column()) }
+        Self {
+            message,
+            column: (err.column() > 0).then_some(err.column()),
+        }
     }
 }

@@ -28,7 +28,10 @@ fn run(args: &[&str], input: &str) -> (Vec<Value>, i32) {
 
 #[test]
 fn strings_and_objects_get_one_line_each_in_order() {
-    let (lines, code) = run(&[], "\"Hello\"\n{\"text\": \"Soldes 🎉\", \"id\": \"m2\"}\n{\"text\": \"x\", \"id\": 7}\n");
+    let (lines, code) = run(
+        &[],
+        "\"Hello\"\n{\"text\": \"Soldes 🎉\", \"id\": \"m2\"}\n{\"text\": \"x\", \"id\": 7}\n",
+    );
     assert_eq!(code, 0);
     assert_eq!(lines.len(), 3);
     assert_eq!(
@@ -52,14 +55,22 @@ fn malformed_lines_are_reported_and_the_rest_processed() {
     assert_eq!(lines[1]["error"]["line"], 2);
     assert_eq!(lines[2]["error"]["kind"], "invalid_input");
     assert_eq!(lines[2]["error"]["line"], 3);
-    assert!(lines[2]["error"]["message"].as_str().unwrap().contains("txt"));
+    assert!(
+        lines[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("txt")
+    );
     assert_eq!(lines[3]["segments"], 1);
 }
 
 #[test]
 fn too_long_is_an_error_on_its_line_not_an_input_error() {
     let long = "a".repeat(153 * 255 + 1);
-    let (lines, code) = run(&[], &format!("{{\"text\": \"{long}\", \"id\": 1}}\n\"short\"\n"));
+    let (lines, code) = run(
+        &[],
+        &format!("{{\"text\": \"{long}\", \"id\": 1}}\n\"short\"\n"),
+    );
     assert_eq!(code, 0);
     assert_eq!(lines[0]["id"], 1);
     assert_eq!(lines[0]["error"]["kind"], "too_long");
@@ -71,7 +82,12 @@ fn too_long_is_an_error_on_its_line_not_an_input_error() {
 fn split_parts_concatenate_to_the_input() {
     let text = format!("{}€{}", "a".repeat(152), "b".repeat(152));
     let (lines, _) = run(&["--split"], &format!("\"{text}\"\n"));
-    let parts: Vec<&str> = lines[0]["parts"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let parts: Vec<&str> = lines[0]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     assert_eq!(parts.len(), 3);
     assert_eq!(lines[0]["segments"], 3);
     assert_eq!(parts.concat(), text);
@@ -80,7 +96,10 @@ fn split_parts_concatenate_to_the_input() {
 #[test]
 fn national_tables_and_reference_size_flags() {
     let text = format!("{}á", "a".repeat(153));
-    let (lines, _) = run(&["--national-shift", "es,pt,tr", "--national-lock", "pt,tr"], &format!("\"{text}\"\n"));
+    let (lines, _) = run(
+        &["--national-shift", "es,pt,tr", "--national-lock", "pt,tr"],
+        &format!("\"{text}\"\n"),
+    );
     assert_eq!(lines[0]["encoding"], "gsm7");
     // Portuguese locking writes 'á' in one septet: one IE like the Spanish shift, more room.
     assert_eq!(lines[0]["national"], json!({"shift": null, "lock": "pt"}));
@@ -96,7 +115,10 @@ fn national_tables_and_reference_size_flags() {
 #[test]
 fn graphemes_flag_reports_the_extra_part() {
     let text = format!("{}👨\u{200d}👩\u{200d}👧{}", "a".repeat(63), "a".repeat(62));
-    let (lines, _) = run(&["--graphemes"], &format!("{}\n", serde_json::to_string(&text).unwrap()));
+    let (lines, _) = run(
+        &["--graphemes"],
+        &format!("{}\n", serde_json::to_string(&text).unwrap()),
+    );
     assert_eq!(lines[0]["segments"], 3);
     assert_eq!(lines[0]["grapheme_extra_segments"], 1);
 }

@@ -62,10 +62,10 @@ impl EventQueue {
         }
         inner.seen.insert(k.clone());
         inner.order.push_back(k);
-        if inner.order.len() > SEEN_CAP {
-            if let Some(old) = inner.order.pop_front() {
-                inner.seen.remove(&old);
-            }
+        if inner.order.len() > SEEN_CAP
+            && let Some(old) = inner.order.pop_front()
+        {
+            inner.seen.remove(&old);
         }
         inner.queue.push_back(event);
         Offer::Queued

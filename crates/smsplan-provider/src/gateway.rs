@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use smsplan_core::text::{EncodedPart, Options, encode};
+
 use crate::delivery::DeliveryState;
 use crate::number::Msisdn;
 use crate::sender::SenderId;
@@ -114,8 +116,11 @@ impl std::str::FromStr for MessageId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Body {
-    /// Text; the gateway encodes and splits it with `smsplan_core::text`.
+    /// Text; the gateway encodes and splits it with [`smsplan_core::text::encode`]
+    /// (default options, the reference derived from the message id).
     Text(String),
+    /// Parts already encoded by [`smsplan_core::text::encode`], sent as they are.
+    Parts(Vec<EncodedPart>),
 }
 
 /// One message to one recipient, possibly several parts once encoded.
@@ -170,6 +175,46 @@ impl OutboundMessage {
     #[must_use]
     pub fn body(&self) -> &Body {
         &self.body
+    }
+
+    /// The parts to send: the text encoded with default options and a reference
+    /// derived from the id ([`MessageId::concat_reference`]), or the given parts.
+    ///
+    /// ```
+    /// # use smsplan_provider::gateway::{Body, MessageId, OutboundMessage};
+    /// # use smsplan_provider::number::Msisdn;
+    /// # use smsplan_provider::sender::SenderId;
+    /// let message = OutboundMessage::new(
+    ///     MessageId::new("m-1")?,
+    ///     SenderId::alphanumeric("Shop")?,
+    ///     Msisdn::parse("+33612345678")?,
+    ///     Body::Text("x".repeat(200)),
+    /// );
+    /// let parts = message.parts(10)?;
+    /// assert_eq!(parts.len(), 2);
+    /// assert!(message.parts(1).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    /// # Errors
+    /// [`ProviderError::InvalidRequest`] when the text cannot be encoded, has no part,
+    /// or needs more than `max_parts` parts.
+    pub fn parts(&self, max_parts: u16) -> Result<Vec<EncodedPart>, ProviderError> {
+        let invalid = |reason| ProviderError::InvalidRequest {
+            id: self.id.clone(),
+            reason,
+        };
+        let parts = match &self.body {
+            Body::Text(text) => encode(text, &Options::default(), self.id.concat_reference())
+                .map_err(|e| invalid(InvalidReason::Encoding(e.to_string())))?,
+            Body::Parts(parts) => parts.clone(),
+        };
+        if parts.is_empty() || parts.len() > usize::from(max_parts) {
+            return Err(invalid(InvalidReason::TooManyParts {
+                parts: parts.len(),
+                max: max_parts,
+            }));
+        }
+        Ok(parts)
     }
 }
 

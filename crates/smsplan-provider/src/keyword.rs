@@ -386,10 +386,9 @@ impl Keywords {
             }
             (Matched::Help, _) => (None, Some(self.replies.help.clone())),
             (Matched::Contact, _) => (None, Some(self.replies.contact.clone())),
-            (Matched::Custom { .. }, _) => (
-                None,
-                self.find(&inbound.text).and_then(|e| e.reply.clone()),
-            ),
+            (Matched::Custom { .. }, _) => {
+                (None, self.find(&inbound.text).and_then(|e| e.reply.clone()))
+            }
         };
         Outcome {
             matched,
@@ -527,14 +526,12 @@ impl ConsentBook {
         }
         self.seen.insert(inbound.id.clone());
         self.order.push_back(inbound.id.clone());
-        if self.order.len() > SEEN_CAP {
-            if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
-            }
+        if self.order.len() > SEEN_CAP
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
         }
-        let outcome = self
-            .keywords
-            .respond(inbound, self.status(&inbound.from));
+        let outcome = self.keywords.respond(inbound, self.status(&inbound.from));
         if let Some(change) = &outcome.change {
             self.status.insert(change.number.clone(), change.status);
         }

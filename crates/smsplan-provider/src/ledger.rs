@@ -39,6 +39,12 @@ fn fingerprint(message: &OutboundMessage) -> u64 {
     message.from().as_str().hash(&mut h);
     match message.body() {
         Body::Text(t) => t.hash(&mut h),
+        Body::Parts(parts) => {
+            for part in parts {
+                part.udh.hash(&mut h);
+                part.user_data().hash(&mut h);
+            }
+        }
     }
     h.finish()
 }

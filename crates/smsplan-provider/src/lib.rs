@@ -7,8 +7,15 @@
 )]
 
 pub mod delivery;
+mod events;
 pub mod gateway;
+#[cfg(feature = "kannel")]
+pub mod kannel;
 pub mod keyword;
+mod ledger;
+pub mod memory;
 pub mod number;
 pub mod pacing;
 pub mod sender;
+#[cfg(feature = "testing")]
+pub mod testing;

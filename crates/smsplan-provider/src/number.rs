@@ -257,7 +257,12 @@ mod tests {
 
     #[test]
     fn masked_numbers_never_show_middle_digits() {
-        for n in ["+33612345678", "+4915112345678", "33612345678", "+12025550143"] {
+        for n in [
+            "+33612345678",
+            "+4915112345678",
+            "33612345678",
+            "+12025550143",
+        ] {
             let parsed = Msisdn::parse(n).unwrap();
             let shown = format!("{parsed} {parsed:?}");
             assert!(!shown.contains("2345"), "{shown}");

@@ -141,8 +141,12 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
     }
     let price = match &args.price {
         Some(price) => {
-            let currency = Currency::parse(&args.currency).map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
-            Some(Money::parse(price, currency).map_err(|e| CliError::Usage(format!("--price: {e}")))?)
+            let currency = Currency::parse(&args.currency)
+                .map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
+            Some(
+                Money::parse(price, currency)
+                    .map_err(|e| CliError::Usage(format!("--price: {e}")))?,
+            )
         }
         None => None,
     };
@@ -161,13 +165,24 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
 
 fn read_item(raw: &str) -> Result<Item<'_>, InputProblem> {
     match raw.trim_start().as_bytes().first() {
-        Some(b'"') => Ok(Item { text: serde_json::from_str::<Cow<'_, str>>(raw)?, id: None }),
+        Some(b'"') => Ok(Item {
+            text: serde_json::from_str::<Cow<'_, str>>(raw)?,
+            id: None,
+        }),
         Some(b'{') => Ok(serde_json::from_str::<Item<'_>>(raw)?),
-        _ => Err(InputProblem::new("expected a JSON string or an object with \"text\"")),
+        _ => Err(InputProblem::new(
+            "expected a JSON string or an object with \"text\"",
+        )),
     }
 }
 
-fn answer(item: &Item<'_>, options: &Options, args: &Args, price: Option<Money>, buf: &mut Vec<u8>) -> Result<(), CliError> {
+fn answer(
+    item: &Item<'_>,
+    options: &Options,
+    args: &Args,
+    price: Option<Money>,
+    buf: &mut Vec<u8>,
+) -> Result<(), CliError> {
     let smart = args.smart.then(|| text::smart_encode(&item.text));
     let message: &str = smart.as_ref().map_or(&item.text, |s| &s.text);
     let result = if args.split {
@@ -177,7 +192,12 @@ fn answer(item: &Item<'_>, options: &Options, args: &Args, price: Option<Money>,
     };
     match result {
         Ok((analysis, parts)) => {
-            let cost = price.map(|p| analysis.cost(p).map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()));
+            let cost = price.map(|p| {
+                analysis
+                    .cost(p)
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|e| e.to_string())
+            });
             let report = report(item, &analysis, args, cost, smart.as_ref(), parts);
             serde_json::to_writer(&mut *buf, &report)?;
         }
@@ -197,7 +217,13 @@ fn answer(item: &Item<'_>, options: &Options, args: &Args, price: Option<Money>,
         Err(other) => {
             let error = ErrorLine {
                 id: item.id,
-                error: ErrorBody { kind: "text", message: other.to_string(), segments: None, max: None, cost: None },
+                error: ErrorBody {
+                    kind: "text",
+                    message: other.to_string(),
+                    segments: None,
+                    max: None,
+                    cost: None,
+                },
             };
             serde_json::to_writer(&mut *buf, &error)?;
         }
@@ -220,7 +246,14 @@ fn report<'a>(
         units: analysis.units,
         units_per_segment: analysis.units_per_segment,
         remaining: analysis.remaining,
-        non_gsm: analysis.non_gsm.iter().map(|c| NonGsm { char: c.ch, offset: c.offset }).collect(),
+        non_gsm: analysis
+            .non_gsm
+            .iter()
+            .map(|c| NonGsm {
+                char: c.ch,
+                offset: c.offset,
+            })
+            .collect(),
         national: analysis.national.map(|n| National {
             shift: n.shift.map(Language::code),
             lock: n.lock.map(Language::code),
@@ -231,7 +264,11 @@ fn report<'a>(
         replacements: smart.map(|s| {
             s.replacements
                 .iter()
-                .map(|r| Replacement { offset: r.offset, original: r.original, replacement: r.replacement })
+                .map(|r| Replacement {
+                    offset: r.offset,
+                    original: r.original,
+                    replacement: r.replacement,
+                })
                 .collect()
         }),
         parts,

@@ -62,7 +62,9 @@ pub enum SecretError {
         offset: usize,
     },
     /// Contains `include`, which breaks `kannel.conf`.
-    #[error("callback secret: must not contain `include` (kannel.conf would treat the line as an include)")]
+    #[error(
+        "callback secret: must not contain `include` (kannel.conf would treat the line as an include)"
+    )]
     Include,
 }
 
@@ -275,7 +277,9 @@ impl CallbackHandler {
             let message = MessageId::new(text("id")?).map_err(|_| Refusal::Malformed(400))?;
             let part: u16 = text("part")?.parse().map_err(|_| Refusal::Malformed(400))?;
             let kind: u8 = text("type")?.parse().map_err(|_| Refusal::Malformed(400))?;
-            let reply = get("reply").map(String::from_utf8_lossy).unwrap_or_default();
+            let reply = get("reply")
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
             let state = dlr_state(kind, &reply).ok_or(bad)?;
             if part == 0 {
                 return Err(Refusal::Malformed(400));
@@ -393,8 +397,14 @@ mod tests {
             ("/dlr?k=s3cr3t-s3cr3t-s3cr3t&id=m&part=0&type=1", 400),
             ("/dlr?k=s3cr3t-s3cr3t-s3cr3t&id=a%20b&part=1&type=1", 400),
             ("/dlr?k=s3cr3t-s3cr3t-s3cr3t&id=m&part=1&type=1&ts=x", 400),
-            ("/mo?k=s3cr3t-s3cr3t-s3cr3t&id=1&from=abc&to=36180&text=STOP", 400),
-            ("/mo?k=s3cr3t-s3cr3t-s3cr3t&id=1&from=33612345678&to=36180&text=%FF", 400),
+            (
+                "/mo?k=s3cr3t-s3cr3t-s3cr3t&id=1&from=abc&to=36180&text=STOP",
+                400,
+            ),
+            (
+                "/mo?k=s3cr3t-s3cr3t-s3cr3t&id=1&from=33612345678&to=36180&text=%FF",
+                400,
+            ),
             ("/mo?k=s3cr3t-s3cr3t-s3cr3t&id=1&from=%2", 400),
             ("/other?k=s3cr3t-s3cr3t-s3cr3t", 404),
         ] {

@@ -46,9 +46,11 @@ pub enum UrlError {
 
 impl Endpoint {
     pub(crate) fn parse(url: &str) -> Result<Self, UrlError> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| UrlError::Scheme {
-            url: url.to_owned(),
-        })?;
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| UrlError::Scheme {
+                url: url.to_owned(),
+            })?;
         if rest.contains(['?', '#']) {
             return Err(UrlError::Query {
                 url: url.to_owned(),

@@ -204,13 +204,19 @@ fn work(rx: &Mutex<Receiver<TcpStream>>, handler: &CallbackHandler, options: &Li
 
 fn serve(stream: &TcpStream, handler: &CallbackHandler, options: &ListenerOptions) {
     if stream.set_read_timeout(Some(options.read_timeout)).is_err()
-        || stream.set_write_timeout(Some(options.read_timeout)).is_err()
+        || stream
+            .set_write_timeout(Some(options.read_timeout))
+            .is_err()
     {
         return;
     }
     let mut reader = BufReader::new(stream);
     let status = match read_request(&mut reader, options.max_request_bytes) {
-        Ok(head) => handler.handle(&head.method, &head.target, wall_clock()).status,
+        Ok(head) => {
+            handler
+                .handle(&head.method, &head.target, wall_clock())
+                .status
+        }
         Err(ReadError::TooLarge) => {
             handler.count_malformed();
             413
