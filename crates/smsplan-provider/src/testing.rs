@@ -322,6 +322,23 @@ impl Suite<'_> {
                     e.udh
                 ));
             }
+            if let (Payload::Ucs2 { .. }, Content::Bytes(b)) = (&e.payload, &g.content) {
+                let units: Vec<u16> = b
+                    .chunks(2)
+                    .map(|c| {
+                        u16::from_be_bytes([
+                            c.first().copied().unwrap_or(0),
+                            c.get(1).copied().unwrap_or(0),
+                        ])
+                    })
+                    .collect();
+                if b.len() % 2 != 0 || String::from_utf16(&units).is_err() {
+                    return fail(format!(
+                        "part {}: not whole UTF-16 (a surrogate pair was cut)",
+                        i + 1
+                    ));
+                }
+            }
             if !same_content(e, &g.content) {
                 return fail(format!(
                     "part {}: content {:?}, expected {:?}",

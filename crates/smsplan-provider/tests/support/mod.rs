@@ -1,0 +1,486 @@
+//! A real Kannel (bearerbox + smsbox) on loopback for the `kannel*` tests, with the test
+//! itself as the fake SMSC client.
+//!
+//! Each [`Kannel`] runs in its own temp dir with free ports, started in the order
+//! Kannel needs (bearerbox, wait for its box port, smsbox, wait for sendsms) and stopped
+//! by child handle, smsbox first (it re-executes itself when bearerbox vanishes).
+#![allow(dead_code, reason = "each test file uses a part of the support")]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use smsplan_provider::delivery::DeliveryState;
+use smsplan_provider::gateway::Gateway;
+use smsplan_provider::kannel::{
+    CallbackListener, CallbackSecret, KannelConfig, KannelGateway, ListenerOptions,
+};
+use smsplan_provider::number::Msisdn;
+use smsplan_provider::testing::{Content, Harness, ReceivedPart, Reporting};
+
+const TEMPLATE: &str = include_str!("../kannel/kannel.conf.in");
+pub const SECRET: &str = "t3st-callback-s3cret-0123";
+
+/// The Kannel binaries.
+#[derive(Debug, Clone)]
+pub struct Bins {
+    pub bearerbox: PathBuf,
+    pub smsbox: PathBuf,
+}
+
+fn find(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("KANNEL_BIN_DIR")
+        .map(|d| vec![PathBuf::from(d)])
+        .unwrap_or_default();
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// The binaries, or `None` after printing a visible notice. Under `CI` their absence
+/// fails the test.
+pub fn kannel_or_skip(test: &str) -> Option<Bins> {
+    match (find("bearerbox"), find("smsbox")) {
+        (Some(bearerbox), Some(smsbox)) => Some(Bins { bearerbox, smsbox }),
+        _ if ci() => panic!(
+            "{test}: Kannel's bearerbox/smsbox not found (PATH, /usr/sbin, KANNEL_BIN_DIR) \
+             and CI is set: install the Debian package `kannel` \
+             (apt-get install -y kannel)"
+        ),
+        _ => {
+            // Written to the real stderr: libtest would swallow an eprintln! of a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nSKIPPED {test}: Kannel's bearerbox/smsbox not found; \
+                 install the Debian package `kannel` to run the Kannel tests\n"
+            );
+            None
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+static DIRS: AtomicU32 = AtomicU32::new(0);
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "smsplan-kannel-{tag}-{}-{}",
+        std::process::id(),
+        DIRS.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+pub fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out after {timeout:?} waiting for {what}");
+}
+
+fn port_open(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+}
+
+/// Ports of one Kannel.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    pub admin: u16,
+    pub bx: u16,
+    pub fake: u16,
+    pub sendsms: u16,
+    pub callback: u16,
+}
+
+/// A running bearerbox + smsbox.
+pub struct Kannel {
+    pub dir: PathBuf,
+    pub ports: Ports,
+    bins: Bins,
+    bearerbox: Option<Child>,
+    smsbox: Option<Child>,
+}
+
+impl Kannel {
+    /// Writes the configuration; starts nothing.
+    pub fn configure(bins: Bins, tag: &str, ports: Ports, mo_url: &str) -> Self {
+        let dir = temp_dir(tag);
+        let conf = TEMPLATE
+            .replace("{ADMIN_PORT}", &ports.admin.to_string())
+            .replace("{BOX_PORT}", &ports.bx.to_string())
+            .replace("{FAKE_PORT}", &ports.fake.to_string())
+            .replace("{SENDSMS_PORT}", &ports.sendsms.to_string())
+            .replace("{MO_URL}", mo_url);
+        std::fs::write(dir.join("kannel.conf"), conf).expect("write kannel.conf");
+        Self {
+            dir,
+            ports,
+            bins,
+            bearerbox: None,
+            smsbox: None,
+        }
+    }
+
+    fn spawn(&self, bin: &Path, name: &str) -> Child {
+        let out = std::fs::File::create(self.dir.join(format!("{name}.stdout"))).expect("log");
+        let err = out.try_clone().expect("log");
+        Command::new(bin)
+            .args(["-v", "2", "kannel.conf"])
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()))
+    }
+
+    /// Starts bearerbox, then smsbox, waiting for each one's port.
+    pub fn start(&mut self) {
+        let started = Instant::now();
+        let mut bearerbox = self.spawn(&self.bins.bearerbox.clone(), "bearerbox");
+        let bx = self.ports.bx;
+        wait_until("bearerbox's box port", Duration::from_secs(10), || {
+            assert!(
+                bearerbox.try_wait().ok().flatten().is_none(),
+                "bearerbox exited; see {}",
+                self.dir.display()
+            );
+            port_open(bx)
+        });
+        self.bearerbox = Some(bearerbox);
+        let mut smsbox = self.spawn(&self.bins.smsbox.clone(), "smsbox");
+        let sendsms = self.ports.sendsms;
+        wait_until("smsbox's sendsms port", Duration::from_secs(10), || {
+            assert!(
+                smsbox.try_wait().ok().flatten().is_none(),
+                "smsbox exited; see {}",
+                self.dir.display()
+            );
+            port_open(sendsms)
+        });
+        self.smsbox = Some(smsbox);
+        let _ = writeln!(
+            std::io::stderr(),
+            "kannel up in {} ms ({})",
+            started.elapsed().as_millis(),
+            self.dir.display()
+        );
+    }
+
+    /// Graceful stop through the admin port (bearerbox tells smsbox to die), then waits
+    /// for both; kills what is left after 10 s.
+    pub fn stop(&mut self) {
+        let _ = http_get(
+            self.ports.admin,
+            "/shutdown?password=smsplan-admin",
+            Duration::from_secs(2),
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for child in [&mut self.smsbox, &mut self.bearerbox] {
+            if let Some(mut c) = child.take() {
+                while c.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
+    }
+}
+
+impl Drop for Kannel {
+    fn drop(&mut self) {
+        // smsbox first, by handle: it must not outlive bearerbox.
+        if let Some(mut s) = self.smsbox.take() {
+            let _ = s.kill();
+            let _ = s.wait();
+        }
+        if let Some(mut b) = self.bearerbox.take() {
+            let _ = b.kill();
+            let _ = b.wait();
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A GET on loopback, returning status and body.
+pub fn http_get(port: u16, target: &str, timeout: Duration) -> Option<(u16, String)> {
+    let mut s =
+        TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), timeout).ok()?;
+    s.set_read_timeout(Some(timeout)).ok()?;
+    write!(s, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let status = raw.split_whitespace().nth(1)?.parse().ok()?;
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
+fn url_decode(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).expect("hex escape"));
+            i += 3;
+        } else if b[i] == b'+' {
+            out.push(b' ');
+            i += 1;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Parses one MT line of the fake SMSC protocol:
+/// `from to text TEXT`, `from to data URL`, `from to ucs-2 URL`,
+/// `from to udh URL-UDH data URL` (Kannel 1.4.5).
+pub fn parse_mt(line: &str, seq: usize) -> Option<ReceivedPart> {
+    let mut it = line.splitn(4, ' ');
+    let _from = it.next()?;
+    let to = it.next()?.to_owned();
+    let kind = it.next()?;
+    let rest = it.next().unwrap_or("");
+    let (udh, content) = match kind {
+        "text" => (Vec::new(), Content::Text(rest.to_owned())),
+        "data" | "ucs-2" => (Vec::new(), Content::Bytes(url_decode(rest))),
+        "udh" => {
+            let mut f = rest.splitn(3, ' ');
+            let udh = url_decode(f.next()?);
+            let _kind = f.next()?;
+            (udh, Content::Bytes(url_decode(f.next().unwrap_or(""))))
+        }
+        _ => return None,
+    };
+    Some(ReceivedPart {
+        to,
+        udh,
+        content,
+        handle: seq.to_string(),
+    })
+}
+
+/// The test as the fake SMSC's one client: reads MTs into a list, writes MOs;
+/// reconnects when bearerbox restarts.
+pub struct FakeSmsc {
+    received: Arc<Mutex<Vec<ReceivedPart>>>,
+    writer: Arc<Mutex<Option<TcpStream>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeSmsc {
+    pub fn connect(port: u16) -> Self {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let writer: Arc<Mutex<Option<TcpStream>>> = Arc::new(Mutex::new(None));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (r, w, s) = (received.clone(), writer.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            while !s.load(Ordering::SeqCst) {
+                let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+                else {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                };
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(200)))
+                    .expect("timeout");
+                *w.lock().unwrap() = Some(stream.try_clone().expect("clone"));
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                loop {
+                    if s.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    match reader.read_line(&mut line) {
+                        Ok(0) => break,
+                        Ok(_) if line.ends_with('\n') => {
+                            let mut received = r.lock().unwrap();
+                            let seq = received.len();
+                            if let Some(p) = parse_mt(line.trim_end_matches(['\r', '\n']), seq) {
+                                received.push(p);
+                            }
+                            line.clear();
+                        }
+                        Ok(_) => {}
+                        Err(e)
+                            if matches!(
+                                e.kind(),
+                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                            ) => {}
+                        Err(_) => break,
+                    }
+                }
+                *w.lock().unwrap() = None;
+            }
+        });
+        Self {
+            received,
+            writer,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn received(&self) -> Vec<ReceivedPart> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Writes one MO line; waits up to 5 s for the connection.
+    pub fn send_mo(&self, from: &str, to: &str, text: &str) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(stream) = self.writer.lock().unwrap().as_mut() {
+                return stream
+                    .write_all(format!("{from} {to} text {text}\n").as_bytes())
+                    .map_err(|e| e.to_string());
+            }
+            if Instant::now() > deadline {
+                return Err("fake SMSC not connected".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until bearerbox reports the fake SMSC online (a client connected).
+    pub fn wait_online(&self, admin: u16) {
+        wait_until("fake SMSC online", Duration::from_secs(10), || {
+            http_get(
+                admin,
+                "/status.txt?password=smsplan-status",
+                Duration::from_secs(1),
+            )
+            .is_some_and(|(_, body)| body.contains("(online"))
+        });
+    }
+}
+
+impl Drop for FakeSmsc {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Everything a Kannel test needs: Kannel, the adapter, its listener, the fake SMSC.
+pub struct Rig {
+    pub gateway: Arc<KannelGateway>,
+    pub listener: CallbackListener,
+    pub smsc: FakeSmsc,
+    pub kannel: Kannel,
+}
+
+/// Ports, adapter configuration, listener; Kannel configured but not started.
+pub fn prepare(bins: Bins, tag: &str) -> (KannelGateway, CallbackListener, Kannel) {
+    let ports = Ports {
+        admin: free_port(),
+        bx: free_port(),
+        fake: free_port(),
+        sendsms: free_port(),
+        callback: free_port(),
+    };
+    let config = KannelConfig::new(
+        &format!("http://127.0.0.1:{}/cgi-bin/sendsms", ports.sendsms),
+        "smsplan",
+        "smsplan-sendsms",
+        &format!("http://127.0.0.1:{}/smsplan", ports.callback),
+        CallbackSecret::new(SECRET).unwrap(),
+    )
+    .unwrap()
+    .with_timeout(Duration::from_secs(5));
+    let gateway = KannelGateway::new(config);
+    let listener = CallbackListener::start(
+        gateway.callbacks(),
+        ListenerOptions::default().bind_to(SocketAddr::from(([127, 0, 0, 1], ports.callback))),
+    )
+    .expect("callback listener");
+    let kannel = Kannel::configure(bins, tag, ports, &gateway.config().sms_service_get_url());
+    (gateway, listener, kannel)
+}
+
+/// A started rig with the fake SMSC online.
+pub fn rig(bins: Bins, tag: &str) -> Rig {
+    let (gateway, listener, mut kannel) = prepare(bins, tag);
+    kannel.start();
+    let smsc = FakeSmsc::connect(kannel.ports.fake);
+    smsc.wait_online(kannel.ports.admin);
+    Rig {
+        gateway: Arc::new(gateway),
+        listener,
+        smsc,
+        kannel,
+    }
+}
+
+impl Harness for Rig {
+    fn gateway(&self) -> &dyn Gateway {
+        &*self.gateway
+    }
+
+    fn received(&self) -> Vec<ReceivedPart> {
+        self.smsc.received()
+    }
+
+    fn report(&self, _part: &ReceivedPart, state: DeliveryState) -> Reporting {
+        match state {
+            // The fake SMSC reports every MT delivered by itself.
+            DeliveryState::Delivered => Reporting::Automatic,
+            // It cannot fail a delivery; Kannel's HTTP SMSC could, but it binds every
+            // interface, and these tests stay on loopback.
+            _ => Reporting::Unsupported,
+        }
+    }
+
+    fn inject_inbound(&self, from: &Msisdn, to: &Msisdn, text: &str) -> Result<(), String> {
+        self.smsc.send_mo(from.as_str(), to.as_str(), text)
+    }
+}
+
+/// Counts of values, for "exactly once" assertions.
+pub fn counts<T: std::hash::Hash + Eq>(items: impl IntoIterator<Item = T>) -> HashMap<T, usize> {
+    let mut map = HashMap::new();
+    for i in items {
+        *map.entry(i).or_insert(0) += 1;
+    }
+    map
+}
