@@ -196,8 +196,8 @@ impl OutboundMessage {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     /// # Errors
-    /// [`ProviderError::InvalidRequest`] when the text cannot be encoded, has no part,
-    /// or needs more than `max_parts` parts.
+    /// [`ProviderError::InvalidRequest`] when the text cannot be encoded, there is no
+    /// part, or more than `max_parts` parts.
     pub fn parts(&self, max_parts: u16) -> Result<Vec<EncodedPart>, ProviderError> {
         let invalid = |reason| ProviderError::InvalidRequest {
             id: self.id.clone(),
@@ -208,7 +208,10 @@ impl OutboundMessage {
                 .map_err(|e| invalid(InvalidReason::Encoding(e.to_string())))?,
             Body::Parts(parts) => parts.clone(),
         };
-        if parts.is_empty() || parts.len() > usize::from(max_parts) {
+        if parts.is_empty() {
+            return Err(invalid(InvalidReason::NoParts));
+        }
+        if parts.len() > usize::from(max_parts) {
             return Err(invalid(InvalidReason::TooManyParts {
                 parts: parts.len(),
                 max: max_parts,
@@ -254,6 +257,9 @@ pub enum InvalidReason {
         /// The limit.
         max: u16,
     },
+    /// Pre-encoded parts, but none.
+    #[error("no part to send")]
+    NoParts,
     /// The text could not be encoded.
     #[error("text cannot be encoded: {0}")]
     Encoding(String),
@@ -400,8 +406,8 @@ pub enum ReportSupport {
 /// An SMS gateway: submits messages, reports deliveries and inbound messages.
 ///
 /// Blocking and dyn-compatible (`Arc<dyn Gateway>`): see the crate docs for why.
-/// Implementations must be idempotent by [`MessageId`] and must run the
-/// `testing::conformance` suite (feature `testing`).
+/// Implementations must be idempotent by [`MessageId`] and must pass the
+/// conformance suite, `testing::run` (feature `testing`).
 ///
 /// ```
 /// use std::sync::Arc;
