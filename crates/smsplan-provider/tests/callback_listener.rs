@@ -64,12 +64,21 @@ fn listener_binds_loopback_and_applies_only_authenticated_well_formed_callbacks(
     let dlr = format!("/cb/dlr?k={SECRET}&id=m-1&part=1&type=1&reply=&fid=&err=&ts=");
     assert_eq!(get(addr, &dlr), 200);
     assert_eq!(get(addr, &dlr), 200, "a repeat is answered 200");
-    assert_eq!(get(addr, &dlr.replace(SECRET, "listener-test-secret-43")), 403);
+    assert_eq!(
+        get(addr, &dlr.replace(SECRET, "listener-test-secret-43")),
+        403
+    );
     assert_eq!(get(addr, "/cb/dlr?id=m-2&part=1&type=1"), 403);
-    assert_eq!(get(addr, &format!("/cb/dlr?k={SECRET}&id=m-3&part=x&type=1")), 400);
+    assert_eq!(
+        get(addr, &format!("/cb/dlr?k={SECRET}&id=m-3&part=x&type=1")),
+        400
+    );
     assert_eq!(exchange(addr, b"NONSENSE\r\n\r\n"), 400);
     assert_eq!(exchange(addr, b"GET / HTTP/2\r\n\r\n"), 400);
-    let huge = format!("GET /cb/mo?k={SECRET}&text={} HTTP/1.1\r\n\r\n", "A".repeat(20_000));
+    let huge = format!(
+        "GET /cb/mo?k={SECRET}&text={} HTTP/1.1\r\n\r\n",
+        "A".repeat(20_000)
+    );
     assert_eq!(exchange(addr, huge.as_bytes()), 413);
     let big_body = format!(
         "POST /cb/mo?k={SECRET} HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n{}",
@@ -95,12 +104,7 @@ fn listener_caps_the_request_rate() {
     let listener = CallbackListener::start(g.callbacks(), options).unwrap();
     let addr = listener.local_addr();
     let statuses: Vec<u16> = (0..20)
-        .map(|i| {
-            get(
-                addr,
-                &format!("/cb/dlr?k={SECRET}&id=r-{i}&part=1&type=1"),
-            )
-        })
+        .map(|i| get(addr, &format!("/cb/dlr?k={SECRET}&id=r-{i}&part=1&type=1")))
         .collect();
     let ok = statuses.iter().filter(|s| **s == 200).count();
     let limited = statuses.iter().filter(|s| **s == 429).count();
