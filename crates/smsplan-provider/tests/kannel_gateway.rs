@@ -22,9 +22,9 @@ use smsplan_provider::gateway::{
 use smsplan_provider::keyword::{ConsentBook, ConsentStatus, Keywords, reply_message};
 use smsplan_provider::number::Msisdn;
 use smsplan_provider::sender::SenderId;
-use smsplan_provider::testing::{Content, Verdict, run};
+use smsplan_provider::testing::{Verdict, run};
 
-use support::{FakeSmsc, counts, http_get, kannel_or_skip, prepare, rig, wait_until};
+use support::{FakeSmsc, counts, http_get, kannel_or_skip, prepare, rig, text_of, wait_until};
 
 fn message(id: &str, to: &str, text: &str) -> OutboundMessage {
     OutboundMessage::new(
@@ -39,11 +39,7 @@ fn texts_to(smsc: &FakeSmsc, to: &str) -> Vec<String> {
     smsc.received()
         .into_iter()
         .filter(|p| p.to == to)
-        .map(|p| match p.content {
-            Content::Text(t) => t,
-            Content::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
-            _ => String::new(),
-        })
+        .map(|p| text_of(&p))
         .collect()
 }
 

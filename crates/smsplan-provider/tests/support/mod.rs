@@ -149,44 +149,39 @@ impl Kannel {
         }
     }
 
-    fn spawn(&self, bin: &Path, name: &str) -> Child {
+    /// Spawns a box in the foreground (`-d` would chdir to /) and waits for its port.
+    fn spawn(&self, bin: &Path, name: &str, port: u16) -> Child {
         let out = std::fs::File::create(self.dir.join(format!("{name}.stdout"))).expect("log");
         let err = out.try_clone().expect("log");
-        Command::new(bin)
+        let mut child = Command::new(bin)
             .args(["-v", "2", "kannel.conf"])
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()))
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
+        wait_until(
+            &format!("{name} port {port}"),
+            Duration::from_secs(10),
+            || {
+                assert!(
+                    child.try_wait().ok().flatten().is_none(),
+                    "{name} exited; see {}",
+                    self.dir.display()
+                );
+                port_open(port)
+            },
+        );
+        child
     }
 
-    /// Starts bearerbox, then smsbox, waiting for each one's port.
+    /// Starts bearerbox, waits for its box port, then smsbox and its sendsms port:
+    /// smsbox started first exits at once.
     pub fn start(&mut self) {
         let started = Instant::now();
-        let mut bearerbox = self.spawn(&self.bins.bearerbox.clone(), "bearerbox");
-        let bx = self.ports.bx;
-        wait_until("bearerbox's box port", Duration::from_secs(10), || {
-            assert!(
-                bearerbox.try_wait().ok().flatten().is_none(),
-                "bearerbox exited; see {}",
-                self.dir.display()
-            );
-            port_open(bx)
-        });
-        self.bearerbox = Some(bearerbox);
-        let mut smsbox = self.spawn(&self.bins.smsbox.clone(), "smsbox");
-        let sendsms = self.ports.sendsms;
-        wait_until("smsbox's sendsms port", Duration::from_secs(10), || {
-            assert!(
-                smsbox.try_wait().ok().flatten().is_none(),
-                "smsbox exited; see {}",
-                self.dir.display()
-            );
-            port_open(sendsms)
-        });
-        self.smsbox = Some(smsbox);
+        self.bearerbox = Some(self.spawn(&self.bins.bearerbox, "bearerbox", self.ports.bx));
+        self.smsbox = Some(self.spawn(&self.bins.smsbox, "smsbox", self.ports.sendsms));
         let _ = writeln!(
             std::io::stderr(),
             "kannel up in {} ms ({})",
@@ -483,4 +478,13 @@ pub fn counts<T: std::hash::Hash + Eq>(items: impl IntoIterator<Item = T>) -> Ha
         *map.entry(i).or_insert(0) += 1;
     }
     map
+}
+
+/// The text of a part as the SMSC saw it (7-bit parts come as UTF-8).
+pub fn text_of(part: &ReceivedPart) -> String {
+    match &part.content {
+        Content::Text(t) => t.clone(),
+        Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    }
 }
