@@ -24,7 +24,10 @@ use smsplan_provider::number::Msisdn;
 use smsplan_provider::sender::SenderId;
 use smsplan_provider::testing::{Verdict, run};
 
-use support::{FakeSmsc, counts, http_get, kannel_or_skip, prepare, rig, text_of, wait_until};
+use support::{
+    FakeSmsc, counts, http_get, kannel_or_skip, prepare, rig, smpp_rig, text_of, wait_online,
+    wait_until,
+};
 
 fn message(id: &str, to: &str, text: &str) -> OutboundMessage {
     OutboundMessage::new(
@@ -81,6 +84,71 @@ fn kannel_passes_the_conformance_suite() {
         }
     }
     assert_eq!(rig.gateway.callbacks().stats().forbidden, 0);
+}
+
+#[test]
+fn kannel_over_smpp_passes_every_conformance_check_with_failed_reports() {
+    let Some(bins) =
+        kannel_or_skip("kannel_over_smpp_passes_every_conformance_check_with_failed_reports")
+    else {
+        return;
+    };
+    let rig = smpp_rig(bins, "smpp-conformance");
+    let report = run(&rig);
+    assert!(
+        report.all_passed(),
+        "{report}\nbearerbox log:\n{}",
+        rig.kannel.log("bearerbox.log")
+    );
+    for (name, verdict) in &report.checks {
+        assert_eq!(*verdict, Verdict::Passed, "{name}");
+    }
+}
+
+#[test]
+fn kannel_over_smpp_reports_each_final_state_with_its_code() {
+    let Some(bins) = kannel_or_skip("kannel_over_smpp_reports_each_final_state_with_its_code")
+    else {
+        return;
+    };
+    let rig = smpp_rig(bins, "smpp-states");
+    let cases = [
+        ("DELIVRD", DeliveryState::Delivered),
+        ("UNDELIV", DeliveryState::Undeliverable),
+        ("EXPIRED", DeliveryState::Expired),
+        ("REJECTD", DeliveryState::Rejected),
+    ];
+    for (i, _) in cases.iter().enumerate() {
+        let m = message(&format!("state-{i}"), &format!("+3361234570{i}"), "Statut");
+        rig.gateway.submit(&m).unwrap();
+    }
+    wait_until("4 submit_sm", Duration::from_secs(10), || {
+        rig.smsc.submitted().len() >= 4
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let submitted = rig.smsc.submitted();
+    for (i, (stat, _)) in cases.iter().enumerate() {
+        let sm = submitted
+            .iter()
+            .find(|s| s.destination.ends_with(&format!("3361234570{i}")))
+            .unwrap();
+        rig.smsc.receipt(sm, stat, "034").unwrap();
+    }
+    let mut seen = Vec::new();
+    for (i, (stat, state)) in cases.iter().enumerate() {
+        let id = format!("state-{i}");
+        let finals = poll_until(&*rig.gateway, &mut seen, 1, |e| {
+            matches!(e, GatewayEvent::Delivery(r)
+                if r.message.as_str() == id && r.state != DeliveryState::Accepted)
+        });
+        let [GatewayEvent::Delivery(r)] = finals.as_slice() else {
+            panic!("{stat}: {finals:?}")
+        };
+        assert_eq!(r.state, *state, "{stat}: {r:?}");
+        if *state != DeliveryState::Delivered {
+            assert_eq!(r.code.as_deref(), Some("034"), "{stat}: {r:?}");
+        }
+    }
 }
 
 #[test]
@@ -229,8 +297,8 @@ fn kannel_down_at_submit_is_a_typed_error_and_nothing_is_lost() {
         }
     }
     kannel.start();
-    let smsc = FakeSmsc::connect(kannel.ports.fake);
-    smsc.wait_online(kannel.ports.admin);
+    let smsc = FakeSmsc::connect(kannel.ports.smsc);
+    wait_online(kannel.ports.admin);
     assert_eq!(gateway.submit(&single).unwrap().parts, 1);
     assert_eq!(gateway.submit(&long).unwrap().parts, 3);
     assert_eq!(

@@ -284,10 +284,13 @@ impl CallbackHandler {
             if part == 0 {
                 return Err(Refusal::Malformed(400));
             }
+            // The operator's code: Kannel's `%#dlr#errorcode#` (HTTP SMSCs), else the
+            // `err:` field of an SMPP receipt text.
             let code = text("err")
                 .ok()
                 .filter(|c| !c.is_empty())
-                .map(str::to_owned);
+                .map(str::to_owned)
+                .or_else(|| receipt_field(&reply, "err:"));
             return Ok(GatewayEvent::Delivery(DeliveryReport {
                 message,
                 part,
@@ -329,6 +332,15 @@ fn dlr_state(kind: u8, reply: &str) -> Option<DeliveryState> {
         16 => DeliveryState::Rejected,
         _ => return None,
     })
+}
+
+/// A `name:value` field of an SMPP receipt text (`id:… stat:UNDELIV err:034 …`).
+fn receipt_field(receipt: &str, name: &str) -> Option<String> {
+    receipt
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(name))
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 /// Decodes an inbound text by its charset (`%C`): UTF-16BE when smsbox could not recode
@@ -429,6 +441,27 @@ mod tests {
         assert_eq!(m.text, "Стоп");
         assert_eq!(m.received_at, now());
         assert_eq!(h.stats().duplicates, 1);
+    }
+
+    #[test]
+    fn the_code_comes_from_the_error_escape_or_the_receipt() {
+        let h = handler();
+        let base = "/dlr?k=s3cr3t-s3cr3t-s3cr3t&part=1&type=2";
+        let with_err = format!("{base}&id=a&err=011&reply=stat%3AUNDELIV+err%3A034");
+        let from_receipt =
+            format!("{base}&id=b&err=&reply=id%3A7+stat%3AUNDELIV+err%3A034+text%3A");
+        assert_eq!(h.handle("GET", &with_err, now()).status, 200);
+        assert_eq!(h.handle("GET", &from_receipt, now()).status, 200);
+        let codes: Vec<Option<String>> = h
+            .events
+            .poll(10)
+            .into_iter()
+            .map(|e| match e {
+                GatewayEvent::Delivery(r) => r.code,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(codes, [Some("011".into()), Some("034".into())]);
     }
 
     #[test]

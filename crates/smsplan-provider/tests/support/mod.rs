@@ -6,6 +6,8 @@
 //! by child handle, smsbox first (it re-executes itself when bearerbox vanishes).
 #![allow(dead_code, reason = "each test file uses a part of the support")]
 
+pub mod smpp;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -25,6 +27,17 @@ use smsplan_provider::number::Msisdn;
 use smsplan_provider::testing::{Content, Harness, ReceivedPart, Reporting};
 
 const TEMPLATE: &str = include_str!("../kannel/kannel.conf.in");
+const FAKE_SMSC: &str = include_str!("../kannel/smsc-fake.conf.in");
+const SMPP_SMSC: &str = include_str!("../kannel/smsc-smpp.conf.in");
+
+/// Which SMSC bearerbox talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Smsc {
+    /// Kannel's fake SMSC: bearerbox listens on the port, the test connects.
+    Fake,
+    /// SMPP: the test listens on the port, bearerbox connects.
+    Smpp,
+}
 pub const SECRET: &str = "t3st-callback-s3cret-0123";
 
 /// The Kannel binaries.
@@ -71,11 +84,26 @@ pub fn kannel_or_skip(test: &str) -> Option<Bins> {
     }
 }
 
+/// A free loopback port below the ephemeral range (32768 and up on Linux), so that no
+/// outgoing connection of a parallel test takes it between now and Kannel's bind;
+/// handed out once per process.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU16> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let nanos = std::time::SystemTime::UNIX_EPOCH
+            .elapsed()
+            .map_or(0, |d| d.subsec_nanos());
+        let spread = (std::process::id().wrapping_mul(7919) ^ nanos) % 10_000;
+        std::sync::atomic::AtomicU16::new(20_000 + u16::try_from(spread).unwrap())
+    });
+    for _ in 0..2_000 {
+        let port = next.fetch_add(1, Ordering::SeqCst);
+        let port = if port >= 32_000 { port - 12_000 } else { port };
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in 20000-32000")
 }
 
 static DIRS: AtomicU32 = AtomicU32::new(0);
@@ -115,7 +143,8 @@ fn port_open(port: u16) -> bool {
 pub struct Ports {
     pub admin: u16,
     pub bx: u16,
-    pub fake: u16,
+    /// The fake SMSC's port, or the test's SMPP server's.
+    pub smsc: u16,
     pub sendsms: u16,
     pub callback: u16,
 }
@@ -131,12 +160,16 @@ pub struct Kannel {
 
 impl Kannel {
     /// Writes the configuration; starts nothing.
-    pub fn configure(bins: Bins, tag: &str, ports: Ports, mo_url: &str) -> Self {
+    pub fn configure(bins: Bins, tag: &str, ports: Ports, smsc: Smsc, mo_url: &str) -> Self {
         let dir = temp_dir(tag);
+        let smsc_group = match smsc {
+            Smsc::Fake => FAKE_SMSC.replace("{FAKE_PORT}", &ports.smsc.to_string()),
+            Smsc::Smpp => SMPP_SMSC.replace("{SMPP_PORT}", &ports.smsc.to_string()),
+        };
         let conf = TEMPLATE
+            .replace("{SMSC}", &smsc_group)
             .replace("{ADMIN_PORT}", &ports.admin.to_string())
             .replace("{BOX_PORT}", &ports.bx.to_string())
-            .replace("{FAKE_PORT}", &ports.fake.to_string())
             .replace("{SENDSMS_PORT}", &ports.sendsms.to_string())
             .replace("{MO_URL}", mo_url);
         std::fs::write(dir.join("kannel.conf"), conf).expect("write kannel.conf");
@@ -182,6 +215,13 @@ impl Kannel {
         let started = Instant::now();
         self.bearerbox = Some(self.spawn(&self.bins.bearerbox, "bearerbox", self.ports.bx));
         self.smsbox = Some(self.spawn(&self.bins.smsbox, "smsbox", self.ports.sendsms));
+        // smsbox opens its sendsms port before it is connected to bearerbox, and a
+        // sendsms in between makes it panic (`lock_out: Assertion conn != NULL`).
+        wait_until(
+            "smsbox connected to bearerbox",
+            Duration::from_secs(10),
+            || self.status().contains("(on-line"),
+        );
         let _ = writeln!(
             std::io::stderr(),
             "kannel up in {} ms ({})",
@@ -210,6 +250,17 @@ impl Kannel {
         }
     }
 
+    /// bearerbox's status page.
+    pub fn status(&self) -> String {
+        http_get(
+            self.ports.admin,
+            "/status.txt?password=smsplan-status",
+            Duration::from_secs(1),
+        )
+        .map(|(_, body)| body)
+        .unwrap_or_default()
+    }
+
     pub fn log(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
     }
@@ -230,6 +281,18 @@ impl Drop for Kannel {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Waits until bearerbox reports its SMSC online.
+pub fn wait_online(admin: u16) {
+    wait_until("SMSC online", Duration::from_secs(10), || {
+        http_get(
+            admin,
+            "/status.txt?password=smsplan-status",
+            Duration::from_secs(1),
+        )
+        .is_some_and(|(_, body)| body.contains("(online"))
+    });
 }
 
 /// A GET on loopback, returning status and body.
@@ -374,18 +437,6 @@ impl FakeSmsc {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-
-    /// Waits until bearerbox reports the fake SMSC online (a client connected).
-    pub fn wait_online(&self, admin: u16) {
-        wait_until("fake SMSC online", Duration::from_secs(10), || {
-            http_get(
-                admin,
-                "/status.txt?password=smsplan-status",
-                Duration::from_secs(1),
-            )
-            .is_some_and(|(_, body)| body.contains("(online"))
-        });
-    }
 }
 
 impl Drop for FakeSmsc {
@@ -405,12 +456,23 @@ pub struct Rig {
     pub kannel: Kannel,
 }
 
-/// Ports, adapter configuration, listener; Kannel configured but not started.
+/// Ports, adapter configuration, listener; Kannel with the fake SMSC configured but
+/// not started.
 pub fn prepare(bins: Bins, tag: &str) -> (KannelGateway, CallbackListener, Kannel) {
+    prepare_with(bins, tag, Smsc::Fake, free_port())
+}
+
+/// The same with a chosen SMSC on `smsc_port`.
+pub fn prepare_with(
+    bins: Bins,
+    tag: &str,
+    smsc: Smsc,
+    smsc_port: u16,
+) -> (KannelGateway, CallbackListener, Kannel) {
     let ports = Ports {
         admin: free_port(),
         bx: free_port(),
-        fake: free_port(),
+        smsc: smsc_port,
         sendsms: free_port(),
         callback: free_port(),
     };
@@ -429,7 +491,13 @@ pub fn prepare(bins: Bins, tag: &str) -> (KannelGateway, CallbackListener, Kanne
         ListenerOptions::default().bind_to(SocketAddr::from(([127, 0, 0, 1], ports.callback))),
     )
     .expect("callback listener");
-    let kannel = Kannel::configure(bins, tag, ports, &gateway.config().sms_service_get_url());
+    let kannel = Kannel::configure(
+        bins,
+        tag,
+        ports,
+        smsc,
+        &gateway.config().sms_service_get_url(),
+    );
     (gateway, listener, kannel)
 }
 
@@ -437,8 +505,8 @@ pub fn prepare(bins: Bins, tag: &str) -> (KannelGateway, CallbackListener, Kanne
 pub fn rig(bins: Bins, tag: &str) -> Rig {
     let (gateway, listener, mut kannel) = prepare(bins, tag);
     kannel.start();
-    let smsc = FakeSmsc::connect(kannel.ports.fake);
-    smsc.wait_online(kannel.ports.admin);
+    let smsc = FakeSmsc::connect(kannel.ports.smsc);
+    wait_online(kannel.ports.admin);
     Rig {
         gateway: Arc::new(gateway),
         listener,
@@ -486,5 +554,77 @@ pub fn text_of(part: &ReceivedPart) -> String {
         Content::Text(t) => t.clone(),
         Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         _ => String::new(),
+    }
+}
+
+/// Kannel with an SMPP link to the test's SMSC, which can report failures.
+pub struct SmppRig {
+    pub gateway: Arc<KannelGateway>,
+    pub listener: CallbackListener,
+    pub smsc: smpp::SmppServer,
+    pub kannel: Kannel,
+}
+
+pub fn smpp_rig(bins: Bins, tag: &str) -> SmppRig {
+    let smsc = smpp::SmppServer::start();
+    let (gateway, listener, mut kannel) = prepare_with(bins, tag, Smsc::Smpp, smsc.port);
+    kannel.start();
+    wait_online(kannel.ports.admin);
+    SmppRig {
+        gateway: Arc::new(gateway),
+        listener,
+        smsc,
+        kannel,
+    }
+}
+
+/// The receipt status of a state.
+pub fn stat(state: DeliveryState) -> &'static str {
+    match state {
+        DeliveryState::Delivered => "DELIVRD",
+        DeliveryState::Expired => "EXPIRED",
+        DeliveryState::Rejected => "REJECTD",
+        _ => "UNDELIV",
+    }
+}
+
+impl Harness for SmppRig {
+    fn gateway(&self) -> &dyn Gateway {
+        &*self.gateway
+    }
+
+    fn received(&self) -> Vec<ReceivedPart> {
+        self.smsc
+            .submitted()
+            .into_iter()
+            .map(|s| ReceivedPart {
+                to: s.destination.clone(),
+                udh: s.udh().to_vec(),
+                content: Content::Bytes(s.payload().to_vec()),
+                handle: s.id.to_string(),
+            })
+            .collect()
+    }
+
+    fn report(&self, part: &ReceivedPart, state: DeliveryState) -> Reporting {
+        let Some(sm) = self
+            .smsc
+            .submitted()
+            .into_iter()
+            .find(|s| s.id.to_string() == part.handle)
+        else {
+            return Reporting::Failed(format!("no submit_sm {}", part.handle));
+        };
+        // Kannel stores the report entry when it reads our submit_sm_resp; a receipt
+        // that overtakes it is answered "not found" and lost.
+        std::thread::sleep(Duration::from_millis(300));
+        match self.smsc.receipt(&sm, stat(state), "034") {
+            Ok(()) => Reporting::Requested,
+            Err(e) => Reporting::Failed(e),
+        }
+    }
+
+    fn inject_inbound(&self, from: &Msisdn, to: &Msisdn, text: &str) -> Result<(), String> {
+        self.smsc.inbound(from.as_str(), to.as_str(), text)
     }
 }
