@@ -528,8 +528,7 @@ impl Harness for Rig {
         match state {
             // The fake SMSC reports every MT delivered by itself.
             DeliveryState::Delivered => Reporting::Automatic,
-            // It cannot fail a delivery; Kannel's HTTP SMSC could, but it binds every
-            // interface, and these tests stay on loopback.
+            // It cannot fail a delivery: the SMPP rig covers failures.
             _ => Reporting::Unsupported,
         }
     }
