@@ -452,6 +452,32 @@ pub trait Gateway: Send + Sync + fmt::Debug {
     }
 }
 
+/// Delegates to the shared gateway, so that `Arc<dyn Gateway>` and `Arc<MyGateway>` can
+/// be passed where a `&dyn Gateway` or a `G: Gateway` is expected.
+///
+/// ```
+/// use std::sync::Arc;
+/// use smsplan_provider::gateway::Gateway;
+/// use smsplan_provider::memory::InMemoryGateway;
+/// fn parts_limit(g: &dyn Gateway) -> u16 { g.max_parts() }
+/// let shared: Arc<dyn Gateway> = Arc::new(InMemoryGateway::default());
+/// assert_eq!(parts_limit(&shared), 10);
+/// ```
+impl<G: Gateway + ?Sized> Gateway for std::sync::Arc<G> {
+    fn submit(&self, message: &OutboundMessage) -> Result<SubmitReceipt, ProviderError> {
+        (**self).submit(message)
+    }
+    fn poll_events(&self, max: usize) -> Vec<GatewayEvent> {
+        (**self).poll_events(max)
+    }
+    fn delivery_reports(&self) -> ReportSupport {
+        (**self).delivery_reports()
+    }
+    fn max_parts(&self) -> u16 {
+        (**self).max_parts()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -287,19 +287,50 @@ impl Keywords {
     /// # Errors
     /// [`KeywordError::Empty`] without letters or digits, [`KeywordError::Taken`] when
     /// it folds to an existing keyword (`Stop!` is `STOP`).
-    pub fn with_custom(mut self, keyword: &str, reply: &str) -> Result<Self, KeywordError> {
-        let k = key(keyword);
+    pub fn with_custom(self, keyword: &str, reply: &str) -> Result<Self, KeywordError> {
+        self.with_entry(keyword, Kind::Custom, Some(reply.to_owned()))
+    }
+
+    /// Adds an opt-out word (e.g. `DESINSCRIRE`), handled like STOP.
+    ///
+    /// ```
+    /// use smsplan_provider::keyword::{Keywords, Matched};
+    /// let k = Keywords::default().with_opt_out_word("Désinscrire")?;
+    /// assert_eq!(k.classify("desinscrire"), Matched::OptOut { keyword: "DESINSCRIRE".into() });
+    /// # Ok::<(), smsplan_provider::keyword::KeywordError>(())
+    /// ```
+    /// # Errors
+    /// As [`Keywords::with_custom`].
+    pub fn with_opt_out_word(self, word: &str) -> Result<Self, KeywordError> {
+        self.with_entry(word, Kind::OptOut, None)
+    }
+
+    /// Adds a re-subscription word, handled like START.
+    ///
+    /// # Errors
+    /// As [`Keywords::with_custom`].
+    pub fn with_opt_in_word(self, word: &str) -> Result<Self, KeywordError> {
+        self.with_entry(word, Kind::OptIn, None)
+    }
+
+    fn with_entry(
+        mut self,
+        word: &str,
+        kind: Kind,
+        reply: Option<String>,
+    ) -> Result<Self, KeywordError> {
+        let k = key(word);
         if k.is_empty() {
-            return Err(KeywordError::Empty(keyword.to_owned()));
+            return Err(KeywordError::Empty(word.to_owned()));
         }
         if self.entries.iter().any(|e| e.key == k) {
-            return Err(KeywordError::Taken(keyword.to_owned()));
+            return Err(KeywordError::Taken(word.to_owned()));
         }
         self.entries.push(Entry {
             key: k,
-            listed: fold(keyword),
-            kind: Kind::Custom,
-            reply: Some(reply.to_owned()),
+            listed: fold(word),
+            kind,
+            reply,
         });
         Ok(self)
     }
