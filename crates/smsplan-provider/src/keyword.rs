@@ -674,6 +674,20 @@ mod tests {
 
     proptest! {
         #[test]
+        fn letter_case_never_changes_the_match(
+            word in proptest::sample::select([OPT_OUT, OPT_IN, HELP, CONTACT].concat()),
+            flips in proptest::collection::vec(any::<bool>(), 12),
+        ) {
+            let k = Keywords::default();
+            let mixed: String = word
+                .chars()
+                .zip(flips.iter().cycle())
+                .map(|(c, lower)| if *lower { c.to_ascii_lowercase() } else { c })
+                .collect();
+            prop_assert_eq!(k.classify(&mixed), k.classify(word));
+        }
+
+        #[test]
         fn padding_with_spaces_and_punctuation_never_changes_the_match(
             word in proptest::sample::select([OPT_OUT, OPT_IN, HELP, CONTACT].concat()),
             left in "[ .,;:!?¡¿*\"'()-]{0,4}",

@@ -319,6 +319,7 @@ impl Gateway for InMemoryGateway {
 mod tests {
     use super::*;
     use crate::gateway::{Body, InvalidReason};
+    use proptest::prelude::*;
 
     fn message(id: &str, text: &str) -> OutboundMessage {
         OutboundMessage::new(
@@ -395,5 +396,45 @@ mod tests {
             Err(MemoryError::Duplicate)
         );
         assert_eq!(g.poll_events(10).len(), 1);
+    }
+
+    fn outages() -> impl Strategy<Value = Outage> {
+        prop_oneof![
+            Just(Outage::None),
+            Just(Outage::Down),
+            Just(Outage::Throttled(Duration::from_millis(1))),
+            (0u32..4).prop_map(Outage::AfterParts),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_part_is_sent_exactly_once_whatever_the_retries(
+            lengths in proptest::collection::vec(1usize..500, 1..6),
+            script in proptest::collection::vec((outages(), 0usize..6), 0..30),
+        ) {
+            let g = InMemoryGateway::default();
+            let messages: Vec<OutboundMessage> = lengths
+                .iter()
+                .enumerate()
+                .map(|(i, n)| message(&format!("m{i}"), &"é".repeat(*n)))
+                .collect();
+            for (outage, pick) in script {
+                g.set_outage(outage);
+                let _ = g.submit(&messages[pick % messages.len()]);
+            }
+            g.set_outage(Outage::None);
+            for m in &messages {
+                g.submit(m).unwrap();
+            }
+            let mut seen: Vec<(MessageId, u16)> =
+                g.sent().into_iter().map(|p| (p.message, p.part)).collect();
+            let total = seen.len();
+            seen.sort();
+            seen.dedup();
+            prop_assert_eq!(seen.len(), total, "a part was sent twice");
+            let expected: usize = messages.iter().map(|m| m.parts(10).unwrap().len()).sum();
+            prop_assert_eq!(total, expected);
+        }
     }
 }
