@@ -201,17 +201,18 @@ impl Default for Replies {
 }
 
 impl Replies {
-    /// French replies (short codes in France must answer STOP and CONTACT in French).
+    /// French replies (short codes in France must answer STOP and CONTACT in French),
+    /// written in GSM characters so that each fits one part.
     ///
     /// ```
     /// let r = smsplan_provider::keyword::Replies::french();
-    /// assert!(r.opt_out.contains("désinscrit"));
+    /// assert!(r.opt_out.contains("désinscription"));
     /// ```
     #[must_use]
     pub fn french() -> Self {
         Self {
-            opt_out: "Vous êtes désinscrit et ne recevrez plus de messages. Répondez START pour vous réinscrire.".into(),
-            opt_in: "Vous êtes de nouveau inscrit. Répondez STOP pour vous désinscrire.".into(),
+            opt_out: "Votre désinscription est enregistrée : vous ne recevrez plus de SMS. Répondez START pour vous réinscrire.".into(),
+            opt_in: "Votre réinscription est enregistrée. Répondez STOP pour vous désinscrire.".into(),
             help: "Répondez STOP pour vous désinscrire, START pour vous réinscrire.".into(),
             contact: "Répondez STOP pour vous désinscrire.".into(),
         }
@@ -633,6 +634,17 @@ mod tests {
         assert_eq!(k.classify("contact"), Matched::Contact);
         for text in ["", "   ", "stopped", "stop sending offers", "36180", "halt"] {
             assert_eq!(k.classify(text), Matched::None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn default_replies_fit_one_gsm_part() {
+        use smsplan_core::text::{Encoding, Options, analyze};
+        for r in [Replies::default(), Replies::french()] {
+            for text in [&r.opt_out, &r.opt_in, &r.help, &r.contact] {
+                let a = analyze(text, &Options::default()).unwrap();
+                assert_eq!((a.encoding, a.segments), (Encoding::Gsm7, 1), "{text}");
+            }
         }
     }
 
