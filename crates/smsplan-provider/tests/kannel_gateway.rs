@@ -149,6 +149,16 @@ fn kannel_over_smpp_reports_each_final_state_with_its_code() {
             assert_eq!(r.code.as_deref(), Some("034"), "{stat}: {r:?}");
         }
     }
+    // SMPP reports the handset without `+`; the adapter is told numbers are
+    // international, so consent keys match E.164.
+    rig.smsc.inbound("33612345699", "36180", "STOP").unwrap();
+    let inbound = poll_until(&*rig.gateway, &mut seen, 1, |e| {
+        matches!(e, GatewayEvent::Inbound(_))
+    });
+    let [GatewayEvent::Inbound(m)] = inbound.as_slice() else {
+        panic!("{inbound:?}")
+    };
+    assert_eq!((m.from.as_str(), m.text.as_str()), ("+33612345699", "STOP"));
 }
 
 #[test]

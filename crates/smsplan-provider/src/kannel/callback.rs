@@ -154,8 +154,37 @@ pub struct CallbackResponse {
 pub struct CallbackHandler {
     pub(crate) prefix: String,
     pub(crate) secret: CallbackSecret,
+    pub(crate) numbers: InboundNumbers,
     pub(crate) events: Arc<EventQueue>,
     pub(crate) counters: Arc<Counters>,
+}
+
+/// How the SMSC writes the handset numbers of inbound messages.
+///
+/// Consent is keyed by number: a STOP from `33612345678` must reach the contact stored
+/// as `+33612345678`. SMSCs commonly report international numbers without the `+`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum InboundNumbers {
+    /// Keep the sender's number as Kannel reports it.
+    #[default]
+    AsReported,
+    /// Digits-only numbers of 9 digits or more are international: add the `+`.
+    /// Shorter ones (short codes) stay as they are.
+    InternationalWithoutPlus,
+}
+
+impl InboundNumbers {
+    fn normalize(self, number: &str) -> String {
+        match self {
+            Self::InternationalWithoutPlus
+                if number.len() >= 9 && number.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                format!("+{number}")
+            }
+            _ => number.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -300,7 +329,8 @@ impl CallbackHandler {
             }));
         }
         let id = text("id")?;
-        let from = Msisdn::parse(text("from")?).map_err(|_| Refusal::Malformed(400))?;
+        let from = Msisdn::parse(&self.numbers.normalize(text("from")?))
+            .map_err(|_| Refusal::Malformed(400))?;
         let to = Msisdn::parse(text("to")?).map_err(|_| Refusal::Malformed(400))?;
         let charset = get("charset")
             .map(|c| String::from_utf8_lossy(c).to_ascii_uppercase())
@@ -376,6 +406,7 @@ mod tests {
         CallbackHandler {
             prefix: String::new(),
             secret: CallbackSecret::new("s3cr3t-s3cr3t-s3cr3t").unwrap(),
+            numbers: InboundNumbers::AsReported,
             events: Arc::default(),
             counters: Arc::default(),
         }
@@ -462,6 +493,18 @@ mod tests {
             })
             .collect();
         assert_eq!(codes, [Some("011".into()), Some("034".into())]);
+    }
+
+    #[test]
+    fn international_numbers_get_their_plus_when_asked() {
+        let n = InboundNumbers::InternationalWithoutPlus;
+        assert_eq!(n.normalize("33612345678"), "+33612345678");
+        assert_eq!(n.normalize("+33612345678"), "+33612345678");
+        assert_eq!(n.normalize("36180"), "36180");
+        assert_eq!(
+            InboundNumbers::AsReported.normalize("33612345678"),
+            "33612345678"
+        );
     }
 
     #[test]

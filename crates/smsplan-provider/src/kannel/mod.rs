@@ -33,7 +33,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-pub use callback::{CallbackHandler, CallbackResponse, CallbackSecret, CallbackStats, SecretError};
+pub use callback::{
+    CallbackHandler, CallbackResponse, CallbackSecret, CallbackStats, InboundNumbers, SecretError,
+};
 pub use http::UrlError;
 pub use listener::{CallbackListener, ListenerOptions};
 
@@ -92,6 +94,7 @@ pub struct KannelConfig {
     smsc: Option<String>,
     max_parts: u16,
     timeout: Duration,
+    numbers: InboundNumbers,
 }
 
 impl fmt::Debug for KannelConfig {
@@ -105,6 +108,7 @@ impl fmt::Debug for KannelConfig {
             .field("smsc", &self.smsc)
             .field("max_parts", &self.max_parts)
             .field("timeout", &self.timeout)
+            .field("numbers", &self.numbers)
             .finish()
     }
 }
@@ -136,6 +140,7 @@ impl KannelConfig {
             smsc: None,
             max_parts: 10,
             timeout: Duration::from_secs(10),
+            numbers: InboundNumbers::AsReported,
         })
     }
 
@@ -150,6 +155,21 @@ impl KannelConfig {
     #[must_use]
     pub fn with_max_parts(mut self, max: u16) -> Self {
         self.max_parts = max.clamp(1, 255);
+        self
+    }
+
+    /// How inbound handset numbers are written by the SMSC (see [`InboundNumbers`]).
+    ///
+    /// ```
+    /// # use smsplan_provider::kannel::{CallbackSecret, InboundNumbers, KannelConfig};
+    /// let config = KannelConfig::new("http://127.0.0.1:13013/cgi-bin/sendsms", "u", "p",
+    ///     "http://127.0.0.1:14080", CallbackSecret::new("0123456789abcdef")?)?
+    ///     .with_inbound_numbers(InboundNumbers::InternationalWithoutPlus);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_inbound_numbers(mut self, numbers: InboundNumbers) -> Self {
+        self.numbers = numbers;
         self
     }
 
@@ -269,6 +289,7 @@ impl KannelGateway {
         CallbackHandler {
             prefix: self.config.prefix(),
             secret: self.config.secret.clone(),
+            numbers: self.config.numbers,
             events: Arc::clone(&self.events),
             counters: Arc::clone(&self.counters),
         }

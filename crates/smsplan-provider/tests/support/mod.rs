@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use smsplan_provider::delivery::DeliveryState;
 use smsplan_provider::gateway::Gateway;
 use smsplan_provider::kannel::{
-    CallbackListener, CallbackSecret, KannelConfig, KannelGateway, ListenerOptions,
+    CallbackListener, CallbackSecret, InboundNumbers, KannelConfig, KannelGateway, ListenerOptions,
 };
 use smsplan_provider::number::Msisdn;
 use smsplan_provider::testing::{Content, Harness, ReceivedPart, Reporting};
@@ -484,7 +484,8 @@ pub fn prepare_with(
         CallbackSecret::new(SECRET).unwrap(),
     )
     .unwrap()
-    .with_timeout(Duration::from_secs(5));
+    .with_timeout(Duration::from_secs(5))
+    .with_inbound_numbers(InboundNumbers::InternationalWithoutPlus);
     let gateway = KannelGateway::new(config);
     let listener = CallbackListener::start(
         gateway.callbacks(),
