@@ -196,8 +196,12 @@ impl std::str::FromStr for Msisdn {
 pub fn mask(number: &str) -> String {
     let (prefix, national) = match number.strip_prefix('+') {
         Some(digits) => {
-            let cc = country_code_len(digits).min(digits.len());
-            let (cc_digits, rest) = digits.split_at(cc);
+            let cc = country_code_len(digits);
+            let at = digits
+                .char_indices()
+                .nth(cc)
+                .map_or(digits.len(), |(i, _)| i);
+            let (cc_digits, rest) = digits.split_at(at);
             (format!("+{cc_digits} "), rest)
         }
         None => (String::new(), number),
@@ -247,6 +251,18 @@ fn country_code_len(digits: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn masking_any_text_shows_at_most_the_country_code_and_three_digits(text in "\\PC{0,20}") {
+            let shown = mask(&text);
+            let visible = shown.chars().filter(|c| *c != MASK && *c != ' ').count();
+            let input = text.chars().count();
+            // The `+`, a country code of at most 3, the first and the last two.
+            prop_assert!(visible <= 7.min(input), "{text:?} -> {shown:?}");
+        }
+    }
 
     #[test]
     fn masks_the_examples_of_the_issue() {
