@@ -507,6 +507,20 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn nothing_is_applied_without_the_secret(
+            path in proptest::sample::select(vec!["/dlr", "/mo", "/x", ""]),
+            query in "[a-z=&%0-9A-F+]{0,80}",
+            method in proptest::sample::select(vec!["GET", "POST", "PUT"]),
+        ) {
+            let h = handler();
+            let status = h.handle(method, &format!("{path}?{query}"), now()).status;
+            proptest::prop_assert_ne!(status, 200);
+            proptest::prop_assert!(h.events.poll(10).is_empty());
+        }
+    }
+
     #[test]
     fn receipt_text_refines_failures() {
         assert_eq!(
