@@ -329,6 +329,52 @@ fn kannel_down_at_submit_is_a_typed_error_and_nothing_is_lost() {
 }
 
 #[test]
+fn kannel_full_queue_is_throttling_and_the_retry_sends_once() {
+    let Some(bins) = kannel_or_skip("kannel_full_queue_is_throttling_and_the_retry_sends_once")
+    else {
+        return;
+    };
+    let (gateway, _listener, mut kannel) = prepare(bins, "queue");
+    kannel.add_core_setting("sms-outgoing-queue-limit = 2");
+    kannel.start();
+    // No SMSC connected yet: messages wait in bearerbox's queue, which holds two.
+    let batch: Vec<OutboundMessage> = (0..3)
+        .map(|i| {
+            message(
+                &format!("queued-{i}"),
+                "+33612345644",
+                &format!("queued {i}"),
+            )
+        })
+        .collect();
+    for m in &batch[..2] {
+        assert_eq!(gateway.submit(m).unwrap().submission, Submission::Queued);
+    }
+    match gateway.submit(&batch[2]) {
+        Err(ProviderError::Throttled { retry_after, .. }) => {
+            assert_eq!(retry_after, Duration::from_secs(1));
+        }
+        other => panic!("expected throttling, got {other:?}"),
+    }
+    let smsc = FakeSmsc::connect(kannel.ports.smsc);
+    wait_online(kannel.ports.admin);
+    wait_until("the queue drained", Duration::from_secs(10), || {
+        smsc.received().len() >= 2
+    });
+    assert_eq!(
+        gateway.submit(&batch[2]).unwrap().submission,
+        Submission::Accepted
+    );
+    wait_until("3 messages at the SMSC", Duration::from_secs(10), || {
+        smsc.received().len() >= 3
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let got = counts(texts_to(&smsc, "+33612345644"));
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+}
+
+#[test]
 fn kannel_restart_mid_batch_delivers_each_message_exactly_once() {
     let Some(bins) = kannel_or_skip("kannel_restart_mid_batch_delivers_each_message_exactly_once")
     else {

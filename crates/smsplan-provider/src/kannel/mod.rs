@@ -16,6 +16,11 @@
 //!   report types. Reports arrive out of order and repeated: the event queue drops
 //!   repeats, and [`crate::delivery`] keeps states monotonic.
 //! - **Callbacks carry a secret** ([`CallbackSecret`]) and are refused without it.
+//! - **A full queue is throttling.** When bearerbox's `sms-outgoing-queue-limit` is
+//!   reached, sendsms answers `503 Temporal failure, try again later.`: that is
+//!   [`ProviderError::Throttled`] (retry after 1 s); other failures are
+//!   [`ProviderError::Unavailable`], [`ProviderError::Rejected`] (403 and other 4xx:
+//!   credentials, routing) or [`ProviderError::InvalidRequest`] (400).
 //!
 //! The `kannel.conf` side: a `sendsms-user` with the username and password, and an
 //! `sms-service` with `keyword = default`, `max-messages = 0` and the `get-url` from
@@ -265,6 +270,7 @@ enum PartResult {
 }
 
 enum Failure {
+    Throttled,
     Unavailable(String),
     Rejected { code: String, reason: String },
     Invalid(String),
@@ -352,12 +358,17 @@ impl KannelGateway {
     }
 }
 
+/// How long to wait when bearerbox's queue is full (Kannel gives no hint).
+const QUEUE_FULL_RETRY: Duration = Duration::from_secs(1);
+
 /// Maps a sendsms answer (Kannel 1.4.5 statuses and bodies) to a result.
 fn classify(status: u16, body: String) -> PartResult {
     match status {
         200..=299 if body.starts_with("3:") => PartResult::Done(Submission::Queued),
         200..=299 => PartResult::Done(Submission::Accepted),
         400 => PartResult::Failed(Failure::Invalid(body)),
+        // bearerbox's queue is full (`sms-outgoing-queue-limit`).
+        503 if body.starts_with("Temporal failure") => PartResult::Failed(Failure::Throttled),
         401..=499 => PartResult::Failed(Failure::Rejected {
             code: status.to_string(),
             reason: body,
@@ -426,6 +437,10 @@ impl Gateway for KannelGateway {
         let parts_sent = finished.err().unwrap_or(0);
         ledger.abandon_unsent(id);
         Err(match failure {
+            Failure::Throttled => ProviderError::Throttled {
+                id: id.clone(),
+                retry_after: QUEUE_FULL_RETRY,
+            },
             Failure::Unavailable(reason) => ProviderError::Unavailable {
                 id: id.clone(),
                 reason,
@@ -477,6 +492,10 @@ mod tests {
         assert!(matches!(
             classify(403, "Not routable. Do not try again.".into()),
             PartResult::Failed(Failure::Rejected { .. })
+        ));
+        assert!(matches!(
+            classify(503, "Temporal failure, try again later.".into()),
+            PartResult::Failed(Failure::Throttled)
         ));
         assert!(matches!(
             classify(503, String::new()),

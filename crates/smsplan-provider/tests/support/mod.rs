@@ -250,6 +250,14 @@ impl Kannel {
         }
     }
 
+    /// Adds a line to the `core` group (before starting).
+    pub fn add_core_setting(&self, line: &str) {
+        let path = self.dir.join("kannel.conf");
+        let conf = std::fs::read_to_string(&path).expect("kannel.conf");
+        let conf = conf.replacen("group = core\n", &format!("group = core\n{line}\n"), 1);
+        std::fs::write(path, conf).expect("kannel.conf");
+    }
+
     /// bearerbox's status page.
     pub fn status(&self) -> String {
         http_get(
