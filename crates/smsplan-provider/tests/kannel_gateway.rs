@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 
 use smsplan_provider::delivery::DeliveryState;
 use smsplan_provider::gateway::{
-    Body, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage, ProviderError,
+    Body, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage, ProviderError, Retry,
     Submission,
 };
+use smsplan_provider::kannel::{CallbackSecret, KannelConfig, KannelGateway};
 use smsplan_provider::keyword::{ConsentBook, ConsentStatus, Keywords, reply_message};
 use smsplan_provider::number::Msisdn;
 use smsplan_provider::sender::SenderId;
@@ -174,6 +175,27 @@ fn kannel_refusal_is_a_typed_error_then_a_failed_report() {
         Err(ProviderError::Rejected { code, reason, .. }) => {
             assert_eq!(code, "403");
             assert!(reason.contains("Not routable"), "{reason}");
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    // Wrong credentials: refused for good, nothing sent.
+    let intruder = KannelGateway::new(
+        KannelConfig::new(
+            &format!(
+                "http://127.0.0.1:{}/cgi-bin/sendsms",
+                rig.kannel.ports.sendsms
+            ),
+            "smsplan",
+            "wrong-password",
+            "http://127.0.0.1:9/cb",
+            CallbackSecret::new(support::SECRET).unwrap(),
+        )
+        .unwrap(),
+    );
+    match intruder.submit(&message("intruder-1", "+33612345612", "Bonjour")) {
+        Err(e @ ProviderError::Rejected { .. }) => {
+            assert_eq!(e.retry(), Retry::Never);
+            assert!(e.to_string().contains("Authorization failed"), "{e}");
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
