@@ -68,3 +68,56 @@ pub mod pacing;
 pub mod sender;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Any error of this crate, for callers who propagate them with `?`.
+///
+/// ```
+/// use smsplan_provider::gateway::MessageId;
+/// use smsplan_provider::number::Msisdn;
+/// fn ids() -> Result<(MessageId, Msisdn), smsplan_provider::Error> {
+///     Ok((MessageId::new("m-1")?, Msisdn::parse("+33612345678")?))
+/// }
+/// assert!(ids().is_ok());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A submit failed.
+    #[error(transparent)]
+    Provider(#[from] gateway::ProviderError),
+    /// A message id is invalid.
+    #[error(transparent)]
+    MessageId(#[from] gateway::MessageIdError),
+    /// A phone number is invalid.
+    #[error(transparent)]
+    Number(#[from] number::NumberError),
+    /// A sender identity is invalid.
+    #[error(transparent)]
+    Sender(#[from] sender::SenderError),
+    /// A capacity is zero.
+    #[error(transparent)]
+    Capacity(#[from] sender::CapacityError),
+    /// A sender is not paced.
+    #[error(transparent)]
+    Pacing(#[from] pacing::PacingError),
+    /// A delivery report does not fit a tracked message.
+    #[error(transparent)]
+    Delivery(#[from] delivery::DeliveryError),
+    /// A keyword cannot be added.
+    #[error(transparent)]
+    Keyword(#[from] keyword::KeywordError),
+    /// A reply cannot be built.
+    #[error(transparent)]
+    Reply(#[from] keyword::ReplyError),
+    /// A scripted in-memory event was refused.
+    #[error(transparent)]
+    Memory(#[from] memory::MemoryError),
+    /// A Kannel configuration is invalid.
+    #[cfg(feature = "kannel")]
+    #[error(transparent)]
+    KannelConfig(#[from] kannel::KannelConfigError),
+    /// A callback secret is invalid.
+    #[cfg(feature = "kannel")]
+    #[error(transparent)]
+    Secret(#[from] kannel::SecretError),
+}
