@@ -123,6 +123,20 @@ impl Ledger {
         }
     }
 
+    /// Forgets an id entirely (unless a submit of it is in flight); returns whether it
+    /// was known.
+    pub(crate) fn forget(&mut self, id: &MessageId) -> bool {
+        if self.entries.get(id).is_some_and(|e| e.in_progress) {
+            return false;
+        }
+        self.entries.remove(id).is_some()
+    }
+
+    /// How many ids are remembered.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Forgets an id that was never sent at all, so that a corrected message may reuse
     /// it (an invalid request sends nothing).
     pub(crate) fn abandon_unsent(&mut self, id: &MessageId) {

@@ -171,6 +171,19 @@ impl InMemoryGateway {
         self.state().rejected.insert(number, code.to_owned());
     }
 
+    /// Stops remembering a message id: a later submit of it sends again (see
+    /// `KannelGateway::forget`). Returns whether the id was remembered.
+    ///
+    /// ```
+    /// # use smsplan_provider::memory::InMemoryGateway;
+    /// # use smsplan_provider::gateway::MessageId;
+    /// assert!(!InMemoryGateway::default().forget(&MessageId::new("m")?));
+    /// # Ok::<(), smsplan_provider::gateway::MessageIdError>(())
+    /// ```
+    pub fn forget(&self, id: &MessageId) -> bool {
+        self.state().ledger.forget(id)
+    }
+
     /// Every part sent so far, in order.
     #[must_use]
     pub fn sent(&self) -> Vec<SentPart> {
@@ -349,6 +362,16 @@ mod tests {
             Submission::AlreadySubmitted
         );
         assert_eq!(g.sent().len(), 3);
+    }
+
+    #[test]
+    fn a_forgotten_id_is_sent_again() {
+        let g = InMemoryGateway::default();
+        let m = message("m", "hi");
+        g.submit(&m).unwrap();
+        assert!(g.forget(m.id()));
+        assert_eq!(g.submit(&m).unwrap().submission, Submission::Accepted);
+        assert_eq!(g.sent().len(), 2);
     }
 
     #[test]

@@ -307,6 +307,31 @@ impl KannelGateway {
         &self.config
     }
 
+    /// Stops remembering a message id, to bound memory in a long-running process: a
+    /// later submit of the same id sends it again. Call it once your own store holds
+    /// the message's final state. Returns whether the id was remembered (an id whose
+    /// submit is in flight is kept).
+    ///
+    /// ```
+    /// # use smsplan_provider::kannel::{CallbackSecret, KannelConfig, KannelGateway};
+    /// # use smsplan_provider::gateway::MessageId;
+    /// # let config = KannelConfig::new("http://127.0.0.1:13013/cgi-bin/sendsms", "u", "p",
+    /// #     "http://127.0.0.1:14080", CallbackSecret::new("0123456789abcdef")?)?;
+    /// let gateway = KannelGateway::new(config);
+    /// assert!(!gateway.forget(&MessageId::new("never-sent")?));
+    /// assert_eq!(gateway.remembered(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn forget(&self, id: &MessageId) -> bool {
+        self.ledger().forget(id)
+    }
+
+    /// How many message ids the gateway remembers for idempotency.
+    #[must_use]
+    pub fn remembered(&self) -> usize {
+        self.ledger().len()
+    }
+
     fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
     }
