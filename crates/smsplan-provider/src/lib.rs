@@ -47,7 +47,8 @@
 //! It does not decide what is due (plans and windows live in `smsplan-core`), store
 //! consent (the [`keyword`] module returns [`ConsentChange`](keyword::ConsentChange)s
 //! for your store), persist the idempotency ledger across restarts of your process (a
-//! gateway remembers the ids it has sent while it lives; `forget` bounds that memory), speak SMPP, or do TLS.
+//! gateway remembers the ids it has sent while it lives; `forget` bounds that memory),
+//! speak SMPP, or do TLS.
 #![warn(
     clippy::unwrap_used,
     clippy::expect_used,
