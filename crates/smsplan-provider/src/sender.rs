@@ -14,12 +14,16 @@
 use std::fmt;
 use std::num::NonZeroU32;
 
+use smsplan_core::text::{Encoding, Options, analyze};
+
 use crate::number::{Msisdn, NumberError};
 
-/// The ASCII characters operators accept in an alphanumeric sender: all are in the
-/// GSM 7-bit basic alphabet (TS 23.038), none needs an escape.
+/// Whether a character is in the GSM 7-bit default alphabet (TS 23.038) without an
+/// escape: what an alphanumeric originating address can carry.
 fn alphanumeric_sender_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || " .-_&+!'(),:;?/#%*=@\"$".contains(c)
+    let mut buf = [0u8; 4];
+    analyze(c.encode_utf8(&mut buf), &Options::default())
+        .is_ok_and(|a| a.encoding == Encoding::Gsm7 && a.units == 1)
 }
 
 /// Why a sender identity is invalid.
@@ -32,7 +36,8 @@ pub enum SenderError {
         /// The length found.
         len: usize,
     },
-    /// A character outside the accepted set (ASCII GSM 7-bit basic characters).
+    /// A character outside the GSM 7-bit default alphabet, or one that needs an escape
+    /// (`€ [ ] { } \\ ^ ~ |`).
     #[error("alphanumeric sender: character {found:?} at offset {offset} is not accepted")]
     AlphanumericCharacter {
         /// Offset in characters.
@@ -98,7 +103,8 @@ pub struct SenderId {
 }
 
 impl SenderId {
-    /// An alphanumeric sender: 1 to 11 ASCII GSM characters with at least one letter.
+    /// An alphanumeric sender: 1 to 11 characters of the GSM 7-bit default alphabet
+    /// (no escaped characters), at least one of them an ASCII letter.
     ///
     /// ```
     /// # use smsplan_provider::sender::{SenderId, SenderError};
@@ -319,11 +325,20 @@ mod tests {
     #[test]
     fn alphanumeric_sender_rules() {
         assert!(SenderId::alphanumeric("ElevenChars").is_ok());
+        assert!(SenderId::alphanumeric("Café Müller").is_ok());
+        assert!(SenderId::alphanumeric("Crème").is_ok());
         assert_eq!(
-            SenderId::alphanumeric("Café"),
+            SenderId::alphanumeric("Shop€"),
             Err(SenderError::AlphanumericCharacter {
-                offset: 3,
-                found: 'é'
+                offset: 4,
+                found: '€'
+            })
+        );
+        assert_eq!(
+            SenderId::alphanumeric("Ĉapo"),
+            Err(SenderError::AlphanumericCharacter {
+                offset: 0,
+                found: 'Ĉ'
             })
         );
         assert_eq!(
