@@ -133,6 +133,7 @@ impl Ledger {
     }
 
     /// How many ids are remembered.
+    #[cfg(feature = "kannel")]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
