@@ -206,3 +206,18 @@ fn a_number_without_a_zone_is_refused_not_guessed() {
     ]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn several_policies_are_intersected_and_listed() {
+    // Federal + Texas on a Sunday morning in Texas: the state's noon opening wins.
+    let v = window(
+        "us-tcpa,us-tx",
+        "2026-06-14T10:00:00-05:00",
+        "America/Chicago",
+    );
+    assert_eq!(
+        v,
+        json!({"allowed": false, "next_allowed": "2026-06-14T12:00:00-05:00",
+               "window_end": "2026-06-14T21:00:00-05:00", "tz": "America/Chicago", "policy": "us-tcpa,us-tx"})
+    );
+}

@@ -814,9 +814,22 @@ impl Policy {
         &self.source
     }
 
-    /// The date the rule took effect, if known.
+    /// The date the rule took effect, if known. Informative: windows are computed the same
+    /// before it; choosing the policy in force is the caller's ([`Policy::is_in_force`]).
     pub fn effective_from(&self) -> Option<NaiveDate> {
         self.effective_from
+    }
+
+    /// Whether the rule is in force on `date` (always, without an effective date).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let charter = smsplan_core::window::Preset::FrCommercial2024.policy();
+    /// assert!(!charter.is_in_force(NaiveDate::from_ymd_opt(2024, 8, 31).unwrap()));
+    /// assert!(charter.is_in_force(NaiveDate::from_ymd_opt(2024, 9, 1).unwrap()));
+    /// ```
+    pub fn is_in_force(&self, date: NaiveDate) -> bool {
+        self.effective_from.is_none_or(|from| date >= from)
     }
 
     /// The allowed local ranges on `date` (holiday rule first, then the weekday).
