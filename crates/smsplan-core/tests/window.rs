@@ -519,3 +519,21 @@ fn preset_names_round_trip() {
         Err(WindowError::UnknownPreset { .. })
     ));
 }
+
+#[test]
+fn a_day_that_never_happened_has_no_window() {
+    // Samoa skipped 30 December 2011 (UTC-10 → UTC+14 at the end of the 29th): that day's
+    // 09:00–17:00 lies wholly in the gap, so Thursday 29 18:00 → Saturday 31 09:00.
+    let apia = chrono_tz::Pacific::Apia;
+    let p = Policy::builder("office")
+        .weekly(WeeklyRanges::every_day(DayRanges::single(
+            LocalRange::hm(9, 0, 17, 0).unwrap(),
+        )))
+        .build()
+        .unwrap();
+    let at = utc("2011-12-30T04:00:00Z"); // 29 December 18:00 UTC-10
+    assert_eq!(
+        local(apia, next_allowed(&p, &[apia], at).unwrap()),
+        "2011-12-31T09:00:00+14:00"
+    );
+}
