@@ -259,6 +259,16 @@ impl YearSpan {
         }
     }
 
+    /// The first year, if bounded.
+    pub const fn first(&self) -> Option<i32> {
+        self.first
+    }
+
+    /// The last year, if bounded.
+    pub const fn last(&self) -> Option<i32> {
+        self.last
+    }
+
     /// Whether `year` is in the span.
     pub const fn contains(&self, year: i32) -> bool {
         let after = match self.first {
@@ -660,6 +670,18 @@ impl Calendar {
     #[must_use]
     pub fn observed(mut self, rule: ObservedRule) -> Self {
         self.observed = Some(rule);
+        self
+    }
+
+    /// This calendar under another name.
+    ///
+    /// ```
+    /// let cal = smsplan_core::holiday::Calendar::france().renamed("fr-acme");
+    /// assert_eq!(cal.name(), "fr-acme");
+    /// ```
+    #[must_use]
+    pub fn renamed(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
         self
     }
 
