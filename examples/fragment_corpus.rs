@@ -35,7 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut segments = 0;
             for _ in 0..5 {
                 let start = Instant::now();
-                segments = messages.iter().map(|m| analyze(m, &options).map_or(0, |a| a.segments)).sum::<usize>();
+                segments = messages
+                    .iter()
+                    .map(|m| analyze(m, &options).map_or(0, |a| a.segments))
+                    .sum::<usize>();
                 best = best.min(start.elapsed().as_secs_f64());
             }
             println!(

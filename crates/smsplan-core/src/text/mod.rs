@@ -889,9 +889,15 @@ fn scan(text: &str, reference: ReferenceSize) -> Scan {
                 (1u64 << (8 * run)) - 1
             };
             let masked = (word & keep) | (splat(b'a') & !keep);
-            match ascii_word_cost(masked).map(|cost| cost - (8 - run)) {
-                Some(cost) if cost == run => scan.gsm.ones(run),
-                Some(cost) if scan.gsm.used + cost <= scan.gsm.cap => scan.gsm.used += cost,
+            let cost = match ascii_word_cost(masked).map(|cost| cost - (8 - run)) {
+                Some(cost) if cost == run => {
+                    scan.gsm.ones(run);
+                    cost
+                }
+                Some(cost) if scan.gsm.used + cost <= scan.gsm.cap => {
+                    scan.gsm.used += cost;
+                    cost
+                }
                 _ => {
                     for k in 0..run {
                         scan.ascii_byte(bytes.get(i + k).copied().unwrap_or(b' '));
@@ -899,8 +905,7 @@ fn scan(text: &str, reference: ReferenceSize) -> Scan {
                     i += run;
                     continue;
                 }
-            }
-            let cost = ascii_word_cost(masked).map_or(run, |cost| cost - (8 - run));
+            };
             scan.septets += cost;
             scan.ucs2.ones(run);
             scan.utf16 += run;
