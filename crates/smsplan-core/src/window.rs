@@ -946,7 +946,8 @@ impl Preset {
         }
     }
 
-    /// The policy.
+    /// The policy. Each call builds the policy's holiday table (about 0.1 ms for the French
+    /// presets): build it once and share it (clones share the table).
     ///
     /// ```
     /// use smsplan_core::window::Preset;
