@@ -141,6 +141,8 @@ pub enum WindowError {
 /// assert_eq!((r.start_minute(), r.end_minute()), (480, 1200));
 /// assert_eq!(r.to_string(), "08:00-20:00");
 /// assert!("20:00-08:00".parse::<LocalRange>().is_err());
+/// assert!("+8:00-20:00".parse::<LocalRange>().is_err());
+/// assert_eq!("8:00-24:00".parse::<LocalRange>()?.to_string(), "08:00-24:00");
 /// # Ok::<(), smsplan_core::window::WindowError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -226,6 +228,15 @@ fn parse_hhmm(text: &str, whole: &str) -> Result<u16, WindowError> {
         .trim()
         .split_once(':')
         .ok_or_else(|| bad("expected HH:MM-HH:MM"))?;
+    let digits = |t: &str, lens: std::ops::RangeInclusive<usize>| {
+        lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) {
+        return Err(bad("hour is not one or two digits"));
+    }
+    if !digits(m, 2..=2) {
+        return Err(bad("minute is not two digits"));
+    }
     let h: u16 = h.parse().map_err(|_| bad("hour is not a number"))?;
     let m: u16 = m.parse().map_err(|_| bad("minute is not a number"))?;
     if m >= 60 || h > 24 || (h == 24 && m != 0) {
