@@ -221,3 +221,20 @@ fn several_policies_are_intersected_and_listed() {
                "window_end": "2026-06-14T21:00:00-05:00", "tz": "America/Chicago", "policy": "us-tcpa,us-tx"})
     );
 }
+
+#[test]
+fn an_instant_beyond_the_calendars_says_why() {
+    let (v, code, err) = run(&[
+        "--policy",
+        "fr-commercial",
+        "--at",
+        "9999-12-31T23:00:00Z",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!((v, code), (Value::Null, 2));
+    assert!(
+        err.contains("year 10000 is outside the supported years"),
+        "{err}"
+    );
+}

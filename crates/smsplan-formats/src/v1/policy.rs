@@ -324,14 +324,13 @@ pub struct WindowAnswer {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicySpecError {
-    /// A range, cap or rule was refused by the core type.
-    #[error("{path}: {source}")]
+    /// A range, cap or rule was refused by the core type (its message is part of this one).
+    #[error("{path}: {error}")]
     Window {
         /// Where, e.g. `days.monday[1]`.
         path: String,
         /// Why.
-        #[source]
-        source: WindowError,
+        error: WindowError,
     },
     /// A date is not `YYYY-MM-DD`.
     #[error("{path}: {value:?} is not a date (YYYY-MM-DD)")]
@@ -349,14 +348,13 @@ pub enum PolicySpecError {
         /// Why.
         reason: &'static str,
     },
-    /// A holiday definition is invalid.
-    #[error("{path}: {source}")]
+    /// A holiday definition is invalid (its message is part of this one).
+    #[error("{path}: {error}")]
     Holiday {
         /// Where.
         path: String,
         /// Why.
-        #[source]
-        source: HolidayError,
+        error: HolidayError,
     },
 }
 
@@ -368,7 +366,7 @@ fn ranges(path: &str, texts: &[String]) -> Result<DayRanges, PolicySpecError> {
             t.parse::<LocalRange>()
                 .map_err(|source| PolicySpecError::Window {
                     path: format!("{path}[{i}]"),
-                    source,
+                    error: source,
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -454,7 +452,7 @@ fn calendar(policy_name: &str, spec: &HolidaysSpec) -> Result<Calendar, PolicySp
         rule.date_in(2000)
             .map_err(|source| PolicySpecError::Holiday {
                 path: format!("holidays.custom[{i}].rule"),
-                source,
+                error: source,
             })?;
         cal = cal.with_holiday(HolidayDef::new(def.name.clone(), rule, years));
     }
@@ -511,14 +509,20 @@ impl TryFrom<&PolicySpec> for Policy {
             let cap = FrequencyCap::new(c.max, period, scope).map_err(|source| {
                 PolicySpecError::Window {
                     path: "cap".into(),
-                    source,
+                    error: source,
                 }
             })?;
             b = b.cap(cap);
         }
-        b.build().map_err(|source| PolicySpecError::Window {
-            path: "holidays".into(),
-            source,
+        b.build().map_err(|source| match source {
+            WindowError::Holiday(error) => PolicySpecError::Holiday {
+                path: "holidays".into(),
+                error,
+            },
+            error => PolicySpecError::Window {
+                path: "holidays".into(),
+                error,
+            },
         })
     }
 }
