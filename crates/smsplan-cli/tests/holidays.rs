@@ -85,3 +85,34 @@ fn unknown_calendar_and_bad_year_exit_2_with_a_message() {
     assert_eq!(code, 2);
     assert!(err.contains("1200"), "{err}");
 }
+
+#[test]
+fn us_observed_days_on_request() {
+    // 2027: Juneteenth (Saturday) → Friday 18 June; Independence Day (Sunday) → Monday 5 July;
+    // Christmas (Saturday) → Friday 24 December; New Year 2028 (Saturday) → Friday 31 December.
+    let (v, code, _) = run(&["--calendar", "us", "--year", "2027", "--observed"]);
+    assert_eq!(code, 0);
+    let days = v.as_array().unwrap();
+    for (date, name) in [
+        (
+            "2027-06-18",
+            "Juneteenth National Independence Day (observed)",
+        ),
+        ("2027-07-05", "Independence Day (observed)"),
+        ("2027-12-24", "Christmas Day (observed)"),
+        ("2027-12-31", "New Year's Day (observed)"),
+    ] {
+        assert!(
+            days.contains(&json!({"date": date, "name": name})),
+            "{date}"
+        );
+    }
+    assert_eq!(
+        days.len(),
+        12,
+        "New Year's Day 2027 (Friday) and 2028's observed day"
+    );
+    let (_, code, err) = run(&["--calendar", "fr", "--year", "2027", "--observed"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("only us"), "{err}");
+}

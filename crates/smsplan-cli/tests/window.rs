@@ -206,3 +206,35 @@ fn a_number_without_a_zone_is_refused_not_guessed() {
     ]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn several_policies_are_intersected_and_listed() {
+    // Federal + Texas on a Sunday morning in Texas: the state's noon opening wins.
+    let v = window(
+        "us-tcpa,us-tx",
+        "2026-06-14T10:00:00-05:00",
+        "America/Chicago",
+    );
+    assert_eq!(
+        v,
+        json!({"allowed": false, "next_allowed": "2026-06-14T12:00:00-05:00",
+               "window_end": "2026-06-14T21:00:00-05:00", "tz": "America/Chicago", "policy": "us-tcpa,us-tx"})
+    );
+}
+
+#[test]
+fn an_instant_beyond_the_calendars_says_why() {
+    let (v, code, err) = run(&[
+        "--policy",
+        "fr-commercial",
+        "--at",
+        "9999-12-31T23:00:00Z",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert_eq!((v, code), (Value::Null, 2));
+    assert!(
+        err.contains("year 10000 is outside the supported years"),
+        "{err}"
+    );
+}

@@ -259,6 +259,16 @@ impl YearSpan {
         }
     }
 
+    /// The first year, if bounded.
+    pub const fn first(&self) -> Option<i32> {
+        self.first
+    }
+
+    /// The last year, if bounded.
+    pub const fn last(&self) -> Option<i32> {
+        self.last
+    }
+
     /// Whether `year` is in the span.
     pub const fn contains(&self, year: i32) -> bool {
         let after = match self.first {
@@ -663,6 +673,18 @@ impl Calendar {
         self
     }
 
+    /// This calendar under another name.
+    ///
+    /// ```
+    /// let cal = smsplan_core::holiday::Calendar::france().renamed("fr-acme");
+    /// assert_eq!(cal.name(), "fr-acme");
+    /// ```
+    #[must_use]
+    pub fn renamed(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
     /// This calendar with one more holiday definition.
     #[must_use]
     pub fn with_holiday(mut self, def: HolidayDef) -> Self {
@@ -975,22 +997,48 @@ mod tests {
     }
 
     #[test]
-    fn table_agrees_with_computation_every_day_of_some_years() {
-        let cal = Calendar::france_alsace_moselle();
-        let table = cal.table().unwrap();
-        for y in [1900, 1953, 1982, 2026, 2100, 2200] {
-            let mut d = date(y, 1, 1);
-            while d.year() == y {
-                assert_eq!(
-                    table.is_holiday(d).unwrap(),
-                    cal.is_holiday(d).unwrap(),
-                    "{d}"
-                );
-                d = d.succ_opt().unwrap();
+    fn dates_outside_the_table_are_computed() {
+        let table = Calendar::france_alsace_moselle().table().unwrap();
+        assert!(table.is_holiday(date(2300, 12, 25)).unwrap());
+        assert!(table.is_holiday(date(1899, 12, 26)).unwrap());
+        assert!(!table.is_holiday(date(2300, 12, 24)).unwrap());
+    }
+
+    #[test]
+    fn tables_agree_with_computation_on_every_day_1900_to_2200() {
+        for cal in BuiltinCalendar::ALL.map(BuiltinCalendar::calendar) {
+            let table = cal.table().unwrap();
+            for year in TABLE_FIRST_YEAR..=TABLE_LAST_YEAR {
+                let days: Vec<NaiveDate> = cal
+                    .holidays_in(year)
+                    .unwrap()
+                    .iter()
+                    .map(Holiday::date)
+                    .collect();
+                let mut d = date(year, 1, 1);
+                while d.year() == year {
+                    assert_eq!(
+                        table.is_holiday(d).unwrap(),
+                        days.contains(&d),
+                        "{} {d}",
+                        cal.name()
+                    );
+                    d = d.succ_opt().unwrap();
+                }
             }
         }
-        // Outside the table: computed.
-        assert!(table.is_holiday(date(2300, 12, 25)).unwrap());
+    }
+
+    #[test]
+    fn easter_is_a_sunday_between_22_march_and_25_april_in_every_year() {
+        for year in FIRST_YEAR..=LAST_YEAR {
+            let e = easter_sunday(year).unwrap();
+            assert_eq!(e.weekday(), Weekday::Sun, "{year}");
+            assert!(
+                (date(year, 3, 22)..=date(year, 4, 25)).contains(&e),
+                "{year}: {e}"
+            );
+        }
     }
 
     #[test]

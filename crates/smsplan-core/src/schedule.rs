@@ -515,8 +515,8 @@ fn intersection<'a>(
     Intersection::product(&covering, zones)
 }
 
-/// First allowed instant at or after `at`, or why there is none; `Ok(None)` maps the
-/// "nothing within the horizon" errors to an expiry.
+/// First allowed instant at or after `at`; the "nothing within the horizon" errors become
+/// `Ok(Err(ExpiryReason::NoAllowedWindow))`, other errors stay errors.
 fn first_allowed(
     both: &Intersection<'_>,
     at: DateTime<Utc>,

@@ -141,6 +141,8 @@ pub enum WindowError {
 /// assert_eq!((r.start_minute(), r.end_minute()), (480, 1200));
 /// assert_eq!(r.to_string(), "08:00-20:00");
 /// assert!("20:00-08:00".parse::<LocalRange>().is_err());
+/// assert!("+8:00-20:00".parse::<LocalRange>().is_err());
+/// assert_eq!("8:00-24:00".parse::<LocalRange>()?.to_string(), "08:00-24:00");
 /// # Ok::<(), smsplan_core::window::WindowError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -226,6 +228,15 @@ fn parse_hhmm(text: &str, whole: &str) -> Result<u16, WindowError> {
         .trim()
         .split_once(':')
         .ok_or_else(|| bad("expected HH:MM-HH:MM"))?;
+    let digits = |t: &str, lens: std::ops::RangeInclusive<usize>| {
+        lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) {
+        return Err(bad("hour is not one or two digits"));
+    }
+    if !digits(m, 2..=2) {
+        return Err(bad("minute is not two digits"));
+    }
     let h: u16 = h.parse().map_err(|_| bad("hour is not a number"))?;
     let m: u16 = m.parse().map_err(|_| bad("minute is not a number"))?;
     if m >= 60 || h > 24 || (h == 24 && m != 0) {
@@ -814,9 +825,22 @@ impl Policy {
         &self.source
     }
 
-    /// The date the rule took effect, if known.
+    /// The date the rule took effect, if known. Informative: windows are computed the same
+    /// before it; choosing the policy in force is the caller's ([`Policy::is_in_force`]).
     pub fn effective_from(&self) -> Option<NaiveDate> {
         self.effective_from
+    }
+
+    /// Whether the rule is in force on `date` (always, without an effective date).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let charter = smsplan_core::window::Preset::FrCommercial2024.policy();
+    /// assert!(!charter.is_in_force(NaiveDate::from_ymd_opt(2024, 8, 31).unwrap()));
+    /// assert!(charter.is_in_force(NaiveDate::from_ymd_opt(2024, 9, 1).unwrap()));
+    /// ```
+    pub fn is_in_force(&self, date: NaiveDate) -> bool {
+        self.effective_from.is_none_or(|from| date >= from)
     }
 
     /// The allowed local ranges on `date` (holiday rule first, then the weekday).
@@ -933,7 +957,8 @@ impl Preset {
         }
     }
 
-    /// The policy.
+    /// The policy. Each call builds the policy's holiday table (about 0.1 ms for the French
+    /// presets): build it once and share it (clones share the table).
     ///
     /// ```
     /// use smsplan_core::window::Preset;

@@ -519,3 +519,54 @@ fn preset_names_round_trip() {
         Err(WindowError::UnknownPreset { .. })
     ));
 }
+
+#[test]
+fn a_day_that_never_happened_has_no_window() {
+    // Samoa skipped 30 December 2011 (UTC-10 → UTC+14 at the end of the 29th): that day's
+    // 09:00–17:00 lies wholly in the gap, so Thursday 29 18:00 → Saturday 31 09:00.
+    let apia = chrono_tz::Pacific::Apia;
+    let p = Policy::builder("office")
+        .weekly(WeeklyRanges::every_day(DayRanges::single(
+            LocalRange::hm(9, 0, 17, 0).unwrap(),
+        )))
+        .build()
+        .unwrap();
+    let at = utc("2011-12-30T04:00:00Z"); // 29 December 18:00 UTC-10
+    assert_eq!(
+        local(apia, next_allowed(&p, &[apia], at).unwrap()),
+        "2011-12-31T09:00:00+14:00"
+    );
+}
+
+proptest! {
+    #[test]
+    fn a_range_parses_back_from_its_text(start in 0u16..1440, len in 1u16..1440) {
+        let r = LocalRange::from_minutes(start, (start + len).min(1440)).unwrap();
+        prop_assert_eq!(r.to_string().parse::<LocalRange>().unwrap(), r);
+    }
+
+    #[test]
+    fn parsing_any_text_never_panics(text in "\\PC{0,16}") {
+        let _ = text.parse::<LocalRange>();
+    }
+}
+
+#[test]
+fn malformed_ranges_are_refused_with_a_reason() {
+    for (text, reason) in [
+        ("08:00", "expected HH:MM-HH:MM"),
+        ("08h00-20h00", "expected HH:MM-HH:MM"),
+        ("+8:00-20:00", "hour is not one or two digits"),
+        ("08:0-20:00", "minute is not two digits"),
+        ("08:00-24:30", "hour or minute out of range"),
+        ("08:60-20:00", "hour or minute out of range"),
+        ("20:00-20:00", "start is not before end"),
+    ] {
+        match text.parse::<LocalRange>() {
+            Err(WindowError::InvalidRange { text: t, reason: r }) => {
+                assert_eq!((t.as_str(), r), (text, reason));
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}

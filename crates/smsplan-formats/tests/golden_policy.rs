@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use smsplan_core::window::{AppliesTo, Policy, next_allowed};
+use smsplan_core::window::{AppliesTo, Policy, Preset, next_allowed};
 use smsplan_formats::v1::policy::PolicySpec;
 
 fn dir() -> PathBuf {
@@ -85,6 +85,36 @@ fn golden_policies_mean_what_they_say() {
         next_allowed(&us, &ny, at("2026-07-04T12:00:00Z")).unwrap(),
         at("2026-07-04T13:00:00Z")
     );
+}
+
+/// Every preset written as `smsplan.policy/v1` (`tests/golden/v1/policy-presets/<name>.json`),
+/// so outside tools can read them and users can start their own from one.
+#[test]
+fn presets_are_written_as_their_golden_files_and_read_back_equal() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1/policy-presets");
+    for preset in Preset::ALL {
+        let policy = preset.policy();
+        let spec = PolicySpec::try_from(&policy).unwrap();
+        let path = dir.join(format!("{}.json", preset.name()));
+        if std::env::var_os("SMSPLAN_BLESS").is_some() {
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(&path, pretty(&spec)).unwrap();
+        }
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with SMSPLAN_BLESS=1 to create it)",
+                path.display()
+            )
+        });
+        assert_eq!(pretty(&spec), text, "{} differs", path.display());
+        let back: PolicySpec = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            Policy::try_from(&back).unwrap(),
+            policy,
+            "{}",
+            preset.name()
+        );
+    }
 }
 
 #[test]

@@ -28,9 +28,11 @@
 //! Ranges are half-open local times `HH:MM-HH:MM` (`24:00` allowed as an end). A weekday
 //! absent from `days` is closed. Defaults: `applies_to` = `marketing_only`; `holidays`
 //! absent = holidays are ordinary days; `holidays.calendar` absent = only `custom` and
-//! `extra_days`; `on_holiday` absent = closed; `cap` absent = no cap; `source` absent =
+//! `extra_days`; `holidays.name` absent = the built-in calendar's name, else
+//! `<policy name>-holidays`; `on_holiday` absent = closed; `cap` absent = no cap; `source` absent =
 //! empty. Unknown fields are rejected. Conversion to [`Policy`] names the path of any
-//! refused value (`days.monday[1]`).
+//! refused value (`days.monday[1]`); the way back (`PolicySpec::try_from(&Policy)`) writes
+//! any core policy, presets included (see `tests/golden/v1/policy-presets/`).
 //!
 //! ```
 //! use smsplan_core::window::Policy;
@@ -150,6 +152,9 @@ pub enum ObservedSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HolidaysSpec {
+    /// The calendar's name (default: the built-in calendar's, else `<policy name>-holidays`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// A built-in calendar to start from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<CalendarName>,
@@ -319,14 +324,13 @@ pub struct WindowAnswer {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicySpecError {
-    /// A range, cap or rule was refused by the core type.
-    #[error("{path}: {source}")]
+    /// A range, cap or rule was refused by the core type (its message is part of this one).
+    #[error("{path}: {error}")]
     Window {
         /// Where, e.g. `days.monday[1]`.
         path: String,
         /// Why.
-        #[source]
-        source: WindowError,
+        error: WindowError,
     },
     /// A date is not `YYYY-MM-DD`.
     #[error("{path}: {value:?} is not a date (YYYY-MM-DD)")]
@@ -336,14 +340,21 @@ pub enum PolicySpecError {
         /// The value.
         value: String,
     },
-    /// A holiday definition is invalid.
-    #[error("{path}: {source}")]
+    /// A core policy value has no v1 spelling (e.g. a cap period that is not whole minutes).
+    #[error("{path}: {reason}")]
+    NotRepresentable {
+        /// Where.
+        path: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A holiday definition is invalid (its message is part of this one).
+    #[error("{path}: {error}")]
     Holiday {
         /// Where.
         path: String,
         /// Why.
-        #[source]
-        source: HolidayError,
+        error: HolidayError,
     },
 }
 
@@ -355,7 +366,7 @@ fn ranges(path: &str, texts: &[String]) -> Result<DayRanges, PolicySpecError> {
             t.parse::<LocalRange>()
                 .map_err(|source| PolicySpecError::Window {
                     path: format!("{path}[{i}]"),
-                    source,
+                    error: source,
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -416,9 +427,15 @@ impl From<CalendarName> for BuiltinCalendar {
 }
 
 fn calendar(policy_name: &str, spec: &HolidaysSpec) -> Result<Calendar, PolicySpecError> {
-    let mut cal = match spec.calendar {
-        Some(name) => BuiltinCalendar::from(name).calendar(),
-        None => Calendar::new(format!("{policy_name}-holidays")),
+    let mut cal = match (spec.calendar, &spec.name) {
+        (Some(builtin), None) => BuiltinCalendar::from(builtin).calendar(),
+        (Some(builtin), Some(name)) => BuiltinCalendar::from(builtin)
+            .calendar()
+            .renamed(name.clone()),
+        (None, name) => Calendar::new(
+            name.clone()
+                .unwrap_or_else(|| format!("{policy_name}-holidays")),
+        ),
     };
     if let Some(ObservedSpec::UsFederal) = spec.observed {
         cal = cal.observed(ObservedRule::UsFederal);
@@ -435,7 +452,7 @@ fn calendar(policy_name: &str, spec: &HolidaysSpec) -> Result<Calendar, PolicySp
         rule.date_in(2000)
             .map_err(|source| PolicySpecError::Holiday {
                 path: format!("holidays.custom[{i}].rule"),
-                source,
+                error: source,
             })?;
         cal = cal.with_holiday(HolidayDef::new(def.name.clone(), rule, years));
     }
@@ -492,14 +509,20 @@ impl TryFrom<&PolicySpec> for Policy {
             let cap = FrequencyCap::new(c.max, period, scope).map_err(|source| {
                 PolicySpecError::Window {
                     path: "cap".into(),
-                    source,
+                    error: source,
                 }
             })?;
             b = b.cap(cap);
         }
-        b.build().map_err(|source| PolicySpecError::Window {
-            path: "holidays".into(),
-            source,
+        b.build().map_err(|source| match source {
+            WindowError::Holiday(error) => PolicySpecError::Holiday {
+                path: "holidays".into(),
+                error,
+            },
+            error => PolicySpecError::Window {
+                path: "holidays".into(),
+                error,
+            },
         })
     }
 }
@@ -509,6 +532,207 @@ impl TryFrom<PolicySpec> for Policy {
 
     fn try_from(spec: PolicySpec) -> Result<Self, Self::Error> {
         Self::try_from(&spec)
+    }
+}
+
+fn weekday_spec(w: Weekday) -> WeekdaySpec {
+    match w {
+        Weekday::Mon => WeekdaySpec::Monday,
+        Weekday::Tue => WeekdaySpec::Tuesday,
+        Weekday::Wed => WeekdaySpec::Wednesday,
+        Weekday::Thu => WeekdaySpec::Thursday,
+        Weekday::Fri => WeekdaySpec::Friday,
+        Weekday::Sat => WeekdaySpec::Saturday,
+        Weekday::Sun => WeekdaySpec::Sunday,
+    }
+}
+
+impl TryFrom<DateRule> for DateRuleSpec {
+    type Error = PolicySpecError;
+
+    fn try_from(rule: DateRule) -> Result<Self, Self::Error> {
+        Ok(match rule {
+            DateRule::Fixed { month, day } => Self::Fixed { month, day },
+            DateRule::Easter { offset_days } => Self::Easter { offset_days },
+            DateRule::NthWeekday {
+                month,
+                weekday,
+                nth,
+            } => Self::NthWeekday {
+                month,
+                weekday: weekday_spec(weekday),
+                nth: match nth {
+                    Nth::First => NthSpec::First,
+                    Nth::Second => NthSpec::Second,
+                    Nth::Third => NthSpec::Third,
+                    Nth::Fourth => NthSpec::Fourth,
+                    Nth::Last => NthSpec::Last,
+                    _ => {
+                        return Err(unrepresentable(
+                            "holidays.custom",
+                            "unknown weekday occurrence",
+                        ));
+                    }
+                },
+            },
+            _ => return Err(unrepresentable("holidays.custom", "unknown date rule")),
+        })
+    }
+}
+
+fn unrepresentable(path: &str, reason: &'static str) -> PolicySpecError {
+    PolicySpecError::NotRepresentable {
+        path: path.to_owned(),
+        reason,
+    }
+}
+
+fn range_texts(day: &DayRanges) -> Vec<String> {
+    day.ranges().iter().map(ToString::to_string).collect()
+}
+
+fn holidays_spec(
+    policy_name: &str,
+    cal: &Calendar,
+    on_holiday: OnHolidaySpec,
+) -> Result<HolidaysSpec, PolicySpecError> {
+    // A calendar that starts with a built-in one is written as that built-in plus the rest
+    // (the longest such built-in: Alsace-Moselle starts with France).
+    let builtin = BuiltinCalendar::ALL
+        .into_iter()
+        .filter(|b| cal.definitions().starts_with(b.calendar().definitions()))
+        .max_by_key(|b| b.calendar().definitions().len());
+    let (calendar, own) = match builtin {
+        Some(b) => (
+            Some(b),
+            cal.definitions()
+                .get(b.calendar().definitions().len()..)
+                .unwrap_or_default(),
+        ),
+        None => (None, cal.definitions()),
+    };
+    let default_name = match calendar {
+        Some(b) => b.name().to_owned(),
+        None => format!("{policy_name}-holidays"),
+    };
+    let custom = own
+        .iter()
+        .map(|d| {
+            Ok(HolidayDefSpec {
+                name: d.name().to_owned(),
+                rule: DateRuleSpec::try_from(d.rule())?,
+                from_year: d.years().first(),
+                until_year: d.years().last(),
+            })
+        })
+        .collect::<Result<Vec<_>, PolicySpecError>>()?;
+    Ok(HolidaysSpec {
+        name: (cal.name() != default_name).then(|| cal.name().to_owned()),
+        calendar: match calendar {
+            None => None,
+            Some(BuiltinCalendar::France) => Some(CalendarName::Fr),
+            Some(BuiltinCalendar::FranceAlsaceMoselle) => Some(CalendarName::FrAlsaceMoselle),
+            Some(BuiltinCalendar::UsFederal) => Some(CalendarName::Us),
+            Some(_) => return Err(unrepresentable("holidays.calendar", "unknown calendar")),
+        },
+        observed: match cal.observed_rule() {
+            None => None,
+            Some(ObservedRule::UsFederal) => Some(ObservedSpec::UsFederal),
+            Some(_) => {
+                return Err(unrepresentable(
+                    "holidays.observed",
+                    "unknown observed rule",
+                ));
+            }
+        },
+        custom,
+        extra_days: cal
+            .extra_days()
+            .iter()
+            .map(|h| HolidayEntry {
+                date: h.date().to_string(),
+                name: h.name().to_owned(),
+            })
+            .collect(),
+        on_holiday,
+    })
+}
+
+/// Writes a core policy in the v1 format (e.g. to export a preset and edit it).
+///
+/// ```
+/// use smsplan_core::window::{Policy, Preset};
+/// use smsplan_formats::v1::policy::PolicySpec;
+/// let spec = PolicySpec::try_from(&Preset::UsTx.policy())?;
+/// assert_eq!(spec.days.sunday, ["12:00-21:00"]);
+/// assert_eq!(Policy::try_from(&spec)?, Preset::UsTx.policy());
+/// # Ok::<(), smsplan_formats::v1::policy::PolicySpecError>(())
+/// ```
+impl TryFrom<&Policy> for PolicySpec {
+    type Error = PolicySpecError;
+
+    fn try_from(policy: &Policy) -> Result<Self, Self::Error> {
+        let week = policy.weekly();
+        let holidays = match policy.holiday_rule() {
+            HolidayRule::Closed(cal) => {
+                Some(holidays_spec(policy.name(), cal, OnHolidaySpec::Closed)?)
+            }
+            HolidayRule::OwnRanges(cal, day) => Some(holidays_spec(
+                policy.name(),
+                cal,
+                OnHolidaySpec::Ranges {
+                    ranges: range_texts(day),
+                },
+            )?),
+            HolidayRule::None => None,
+            _ => return Err(unrepresentable("holidays", "unknown holiday rule")),
+        };
+        let cap = match policy.cap() {
+            None => None,
+            Some(cap) => Some(CapSpec {
+                max: cap.max().get(),
+                period: match cap.period() {
+                    CapPeriod::Rolling(d) => {
+                        let minutes = u32::try_from(d.num_minutes())
+                            .ok()
+                            .filter(|m| TimeDelta::minutes(i64::from(*m)) == d)
+                            .ok_or_else(|| {
+                                unrepresentable("cap.period", "not a whole number of minutes")
+                            })?;
+                        CapPeriodSpec::Rolling { minutes }
+                    }
+                    CapPeriod::LocalDay => CapPeriodSpec::LocalDay,
+                    _ => return Err(unrepresentable("cap.period", "unknown period")),
+                },
+                scope: match cap.scope() {
+                    CapScope::SameTopic => CapScopeSpec::SameTopic,
+                    CapScope::AllTopics => CapScopeSpec::AllTopics,
+                    _ => return Err(unrepresentable("cap.scope", "unknown scope")),
+                },
+            }),
+        };
+        Ok(Self {
+            format: PolicyFormat::V1,
+            name: policy.name().to_owned(),
+            source: policy.source().to_owned(),
+            effective_from: policy.effective_from().map(|d| d.to_string()),
+            applies_to: match policy.applies_to() {
+                AppliesTo::AllMessages => AppliesToSpec::AllMessages,
+                AppliesTo::MarketingOnly => AppliesToSpec::MarketingOnly,
+                _ => return Err(unrepresentable("applies_to", "unknown message scope")),
+            },
+            days: DaysSpec {
+                monday: range_texts(week.day(Weekday::Mon)),
+                tuesday: range_texts(week.day(Weekday::Tue)),
+                wednesday: range_texts(week.day(Weekday::Wed)),
+                thursday: range_texts(week.day(Weekday::Thu)),
+                friday: range_texts(week.day(Weekday::Fri)),
+                saturday: range_texts(week.day(Weekday::Sat)),
+                sunday: range_texts(week.day(Weekday::Sun)),
+            },
+            holidays,
+            cap,
+        })
     }
 }
 
