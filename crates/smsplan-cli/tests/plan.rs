@@ -84,3 +84,38 @@ fn broken_json_names_line_and_column_with_status_2() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn large_audiences_report_progress_on_stderr() {
+    let n = 10_000;
+    let contacts: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id":"c{i}","phone":"06 12 {:02} {:02} {:02}","consent":{{"status":"subscribed"}}}}"#,
+                i / 10_000 % 100,
+                i / 100 % 100,
+                i % 100
+            )
+        })
+        .collect();
+    let members: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
+    let text = format!(
+        r#"{{"format":"smsplan.campaign/v1","name":"big","project":{{"key":"email","default_region":"FR"}},
+"contacts":[{}],"groups":[{{"id":"all","members":[{}]}}],"audience":{{"groups":["all"]}},
+"message":{{"template":"Soldes STOP 36111"}},"schedule":{{"mode":"now"}},
+"credits":{{"balance":"1000.00","price_per_segment":"0.045","currency":"EUR"}}}}"#,
+        contacts.join(","),
+        members.join(",")
+    );
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.json");
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("read 10000 contacts"), "{stderr}");
+    assert!(stderr.contains("planned 10000 messages"), "{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plan["totals"]["recipients"], 10_000);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
