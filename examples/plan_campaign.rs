@@ -12,8 +12,9 @@ use std::num::NonZeroUsize;
 
 use smsplan::core::approval::{Actor, Event, Session, StateKind};
 use smsplan::core::chrono::{DateTime, TimeDelta, Utc};
+use smsplan::core::contact::ContactId;
 use smsplan::core::plan::{Campaign, SendPlan, default_policies, select_policies};
-use smsplan::core::progress::{DeliveryStatus, progress};
+use smsplan::core::progress::DeliveryStatus;
 use smsplan::core::window::{Intersection, Policy};
 use smsplan::formats::read::from_json;
 use smsplan::formats::v1::campaign::CampaignSpec;
@@ -48,10 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sent = simulate(&campaign, plan, &mut session)?;
 
     // 4. Completion.
-    let reports: Vec<(&str, DeliveryStatus)> =
-        sent.iter().map(|(id, s)| (id.as_str(), *s)).collect();
-    let keys: Vec<&str> = plan.recipients.iter().map(|r| r.contact.as_str()).collect();
-    let p = progress(keys.iter(), reports.iter().map(|(k, s)| (k, *s)));
+    let p = plan.progress(sent.iter().map(|(id, s)| (id, *s)));
     println!("\n== completion");
     println!(
         "sent {} of {} ({:.1} %): {} delivered, {} failed, {} held, {} remaining",
@@ -134,7 +132,7 @@ fn simulate(
     campaign: &Campaign,
     plan: &SendPlan,
     session: &mut Session,
-) -> Result<Vec<(String, DeliveryStatus)>, Box<dyn std::error::Error>> {
+) -> Result<Vec<(ContactId, DeliveryStatus)>, Box<dyn std::error::Error>> {
     let system = Actor::system();
     let defaults = default_policies();
     let map = campaign.timing.policies.as_ref().unwrap_or(&defaults);
@@ -157,7 +155,12 @@ fn simulate(
             if !held.is_empty() && session.state().kind() == StateKind::Sending {
                 session.apply(Event::WindowClosed, &system, clock)?;
                 held_since = Some(clock);
-                println!("{clock}: window closed, {} messages held", held.len());
+                let p = plan.progress(reports.iter().map(|(id, s)| (id, *s)));
+                println!(
+                    "{clock}: window closed, {} messages held; {:.1} % sent so far",
+                    held.len(),
+                    p.percent_complete()
+                );
             }
             clock = due;
         }
@@ -184,7 +187,7 @@ fn simulate(
             windows.next_allowed(clock)?
         };
         if next > clock {
-            reports.push((r.contact.as_str().to_owned(), DeliveryStatus::Held));
+            reports.push((r.contact.clone(), DeliveryStatus::Held));
             held.insert(i);
             queue.push(Reverse((next, i)));
             continue;
@@ -210,8 +213,8 @@ fn simulate(
         } else {
             DeliveryStatus::Delivered
         };
-        reports.push((r.contact.as_str().to_owned(), DeliveryStatus::Sent));
-        reports.push((r.contact.as_str().to_owned(), status));
+        reports.push((r.contact.clone(), DeliveryStatus::Sent));
+        reports.push((r.contact.clone(), status));
         clock += TimeDelta::seconds(1);
     }
     session.apply(Event::Complete, &system, clock)?;

@@ -31,6 +31,7 @@ use crate::contact::{ConsentStatus, Contact, ContactId};
 use crate::group::Group;
 use crate::money::{Money, MoneyError};
 use crate::phone::{PhoneNumber, Region};
+use crate::progress::{self, DeliveryStatus, Progress};
 use crate::schedule::OutsideWindow;
 use crate::schedule::{self, Schedule, ScheduleError};
 use crate::sender::{SenderKind, sender_check};
@@ -408,6 +409,26 @@ pub struct SendPlan {
     pub totals: Totals,
     /// The prepare checklist.
     pub checklist: Checklist,
+}
+
+impl SendPlan {
+    /// The progress of this plan's send from delivery reports keyed by contact, in order.
+    ///
+    /// ```
+    /// use smsplan_core::contact::ContactId;
+    /// use smsplan_core::progress::DeliveryStatus;
+    /// # fn show(plan: &smsplan_core::plan::SendPlan) -> Result<(), smsplan_core::contact::IdError> {
+    /// let c1 = ContactId::new("c1")?;
+    /// let p = plan.progress([(&c1, DeliveryStatus::Delivered)]);
+    /// println!("{:.1} % sent", p.percent_complete());
+    /// # Ok(()) }
+    /// ```
+    pub fn progress<'a>(
+        &'a self,
+        reports: impl IntoIterator<Item = (&'a ContactId, DeliveryStatus)>,
+    ) -> Progress {
+        progress::progress(self.recipients.iter().map(|r| &r.contact), reports)
+    }
 }
 
 /// Why a campaign could not be planned.
