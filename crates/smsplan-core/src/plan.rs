@@ -516,9 +516,48 @@ const FRENCH_REGIONS: [&str; 13] = [
     "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF",
 ];
 
-/// Plans a campaign at `now` on one thread per available core, up to `threads`.
+/// Plans a campaign at `now` on up to `threads` threads (the result does not depend on it).
 ///
 /// Returns one plan, or one per run for a recurring campaign.
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use chrono::{DateTime, NaiveDate, Utc};
+/// use smsplan_core::audience::{Project, ProjectKey, Selection};
+/// use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
+/// use smsplan_core::dedup::DedupMode;
+/// use smsplan_core::group::{Group, GroupId};
+/// use smsplan_core::money::{Currency, Money};
+/// use smsplan_core::phone::Region;
+/// use smsplan_core::plan::{plan, Campaign, Credits, Message, Timing};
+/// use smsplan_core::schedule::Schedule;
+/// use smsplan_core::template::Template;
+///
+/// let ana = Contact::new(ContactId::new("c1")?)
+///     .with_phone("06 12 34 56 78")
+///     .with_field("first_name", "Ana")
+///     .with_consent(Consent::new(ConsentStatus::Subscribed));
+/// let vip = Group::new(GroupId::new("vip")?, [ana.id.clone()]);
+/// let selection = Selection::new([vip.id.clone()], DedupMode::PerNumber);
+/// let price = Money::parse("0.045", Currency::EUR)?;
+/// // Christmas Eve 20:30 in Paris: closed; the 25th is a holiday; Saturday 26th 08:00.
+/// let at = NaiveDate::from_ymd_opt(2026, 12, 24).and_then(|d| d.and_hms_opt(20, 30, 0)).ok_or("date")?;
+/// let campaign = Campaign::new(
+///     "winter-sale".parse()?,
+///     (Project::new(ProjectKey::Email, Region::FR), vec![ana], vec![vip]),
+///     selection,
+///     Message::new(Template::parse("Hi {{first_name|there}}, -20% today. STOP 36111")?),
+///     Timing::new(Schedule::Later { local: at, zone: chrono_tz::Europe::Paris }),
+///     Credits { balance: Money::parse("250.00", Currency::EUR)?, price_per_segment: price },
+/// );
+/// let now: DateTime<Utc> = "2026-12-20T09:00:00Z".parse()?;
+/// let plans = plan(&campaign, now, NonZeroUsize::MIN)?;
+/// let r = &plans[0].recipients[0];
+/// assert_eq!(r.text, "Hi Ana, -20% today. STOP 36111");
+/// assert_eq!(r.send_at.to_rfc3339(), "2026-12-26T07:00:00+00:00");
+/// assert_eq!(plans[0].totals.cost.to_string(), "0.045");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`PlanError`] when the input contradicts itself (audience ids), a field is missing under
