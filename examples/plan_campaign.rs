@@ -64,9 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n== audit trail");
     for a in session.audit() {
         println!(
-            "{}  {:<18} {:>17} → {:<17} {}",
+            "{}  {:<18} {:<14} {:>17} → {:<17} {}",
             a.at.format("%Y-%m-%d %H:%M:%S UTC"),
             a.actor.as_str(),
+            a.event.as_str(),
             a.from.as_str(),
             a.to.as_str(),
             a.reason.as_deref().unwrap_or("")
