@@ -224,19 +224,18 @@ impl TryFrom<CampaignSpec> for Campaign {
                 topic: h.topic.map(Topic::new),
             });
         }
-        Ok(Campaign {
+        let mut campaign = Campaign::new(
             id,
-            project,
-            contacts,
-            groups,
+            (project, contacts, groups),
             selection,
             message,
             timing,
             credits,
-            confirmation,
-            test_sms,
-            history,
-        })
+        );
+        campaign.confirmation = confirmation;
+        campaign.test_sms = test_sms;
+        campaign.history = history;
+        Ok(campaign)
     }
 }
 
