@@ -41,6 +41,7 @@ use crate::window::{self, CapCheck, Intersection, MessageClass, PastSend, Policy
 
 /// What is sent.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Message {
     /// The parsed template.
     pub template: Template,
@@ -58,6 +59,7 @@ pub struct Message {
 
 /// The timing rules of a campaign.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Timing {
     /// The schedule.
     pub schedule: Schedule,
@@ -87,6 +89,7 @@ pub struct Credits {
 
 /// A campaign ready to plan; built by hand or from `smsplan_formats::v1::campaign`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Campaign {
     /// Its id (the name).
     pub id: CampaignId,

@@ -87,28 +87,25 @@ impl TryFrom<CampaignSpec> for Campaign {
 
         let m = &spec.message;
         let template = Template::parse(&m.template).map_err(|e| err("message.template", e))?;
-        let message = core_plan::Message {
-            template,
-            sender: m.sender.as_ref().map(|s| {
-                let kind = match s.kind {
-                    SenderKind::Alphanumeric => CoreSenderKind::Alphanumeric,
-                    SenderKind::ShortCode => CoreSenderKind::ShortCode,
-                    SenderKind::LongCode => CoreSenderKind::LongCode,
-                    SenderKind::TollFree => CoreSenderKind::TollFree,
-                };
-                (kind, s.value.clone())
-            }),
-            class: match m.class {
-                Some(MessageClass::Transactional) => CoreClass::Transactional,
-                Some(MessageClass::Marketing) | None => CoreClass::Marketing,
-            },
-            missing_field: match m.missing_field {
-                Some(MissingField::Error) => CoreMissingField::Error,
-                Some(MissingField::Exclude) | None => CoreMissingField::Exclude,
-            },
-            topic: m.topic.clone().map(Topic::new),
-            text_options: text::Options::default(),
+        let mut message = core_plan::Message::new(template);
+        message.sender = m.sender.as_ref().map(|s| {
+            let kind = match s.kind {
+                SenderKind::Alphanumeric => CoreSenderKind::Alphanumeric,
+                SenderKind::ShortCode => CoreSenderKind::ShortCode,
+                SenderKind::LongCode => CoreSenderKind::LongCode,
+                SenderKind::TollFree => CoreSenderKind::TollFree,
+            };
+            (kind, s.value.clone())
+        });
+        message.class = match m.class {
+            Some(MessageClass::Transactional) => CoreClass::Transactional,
+            Some(MessageClass::Marketing) | None => CoreClass::Marketing,
         };
+        message.missing_field = match m.missing_field {
+            Some(MissingField::Error) => CoreMissingField::Error,
+            Some(MissingField::Exclude) | None => CoreMissingField::Exclude,
+        };
+        message.topic = m.topic.clone().map(Topic::new);
 
         let s = &spec.schedule;
         let at_zone = || -> Result<_, ConvertError> {
@@ -178,24 +175,20 @@ impl TryFrom<CampaignSpec> for Campaign {
                 Some(out)
             }
         };
-        let timing = core_plan::Timing {
-            schedule,
-            zone: s.time_zone.as_ref().map(TimeZoneName::value),
-            deadline: s.deadline.as_ref().map(Instant::utc),
-            policies,
-            outside_window: match s.outside_window {
-                Some(OutsideWindow::RequireReapproval) => CoreOutsideWindow::RequireReapproval,
-                Some(OutsideWindow::Hold) | None => CoreOutsideWindow::Hold,
-            },
-            subdivision_field: s
-                .subdivision_field
-                .clone()
-                .unwrap_or_else(|| "subdivision".to_owned()),
-            preferred_hour_field: s
-                .preferred_hour_field
-                .clone()
-                .unwrap_or_else(|| "preferred_hour".to_owned()),
+        let mut timing = core_plan::Timing::new(schedule);
+        timing.zone = s.time_zone.as_ref().map(TimeZoneName::value);
+        timing.deadline = s.deadline.as_ref().map(Instant::utc);
+        timing.policies = policies;
+        timing.outside_window = match s.outside_window {
+            Some(OutsideWindow::RequireReapproval) => CoreOutsideWindow::RequireReapproval,
+            Some(OutsideWindow::Hold) | None => CoreOutsideWindow::Hold,
         };
+        if let Some(field) = &s.subdivision_field {
+            timing.subdivision_field.clone_from(field);
+        }
+        if let Some(field) = &s.preferred_hour_field {
+            timing.preferred_hour_field.clone_from(field);
+        }
 
         let currency =
             Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
