@@ -38,6 +38,9 @@ pub enum CliError {
     /// A command-line argument was wrong.
     #[error("{0}")]
     Usage(String),
+    /// An input document was invalid (the message says where).
+    #[error("{0}")]
+    Input(String),
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.

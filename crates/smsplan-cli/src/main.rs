@@ -29,6 +29,14 @@ struct Cli {
 enum Command {
     /// Count the fragments (segments) of messages read as JSON lines on standard input.
     Fragments(cmd::fragments::Args),
+    /// Resolve an audience document into recipients, exclusions and counts.
+    Audience(cmd::audience::Args),
+    /// Parse and validate phone numbers read as JSON lines on standard input.
+    Phone(cmd::phone::Args),
+    /// List the public holidays of a calendar (fr, fr-alsace-moselle, us) in one year.
+    Holidays(cmd::holidays::Args),
+    /// Check a send against a legal window policy at an instant in a recipient's zones.
+    Window(cmd::window::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +45,10 @@ fn main() -> ExitCode {
     let stdout = io::stdout().lock();
     let result = match cli.command {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
+        Command::Phone(args) => cmd::phone::run(&args, stdin, stdout),
+        Command::Audience(args) => cmd::audience::run(&args, stdin, stdout),
+        Command::Holidays(args) => cmd::holidays::run(&args, stdout),
+        Command::Window(args) => cmd::window::run(&args, stdout),
     };
     match result {
         Ok(status) => status.into(),

@@ -5,3 +5,5 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+pub mod v1;

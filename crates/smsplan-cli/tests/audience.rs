@@ -1,0 +1,224 @@
+//! `smsplan audience` follows its CLI contract.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn golden(kind: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../smsplan-formats/tests/golden/v1")
+        .join(kind)
+        .join(name)
+}
+
+fn run(args: &[&str], stdin: &str) -> (String, String, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .arg("audience")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_owned();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn tmp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("smsplan-audience-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn goldens_resolve_to_their_committed_results_byte_for_byte() {
+    for name in ["minimal.json", "every_reason.json", "phone_key.json"] {
+        let input = golden("audience", name);
+        let expected = std::fs::read_to_string(golden("audience-result", name)).unwrap();
+        for threads in ["1", "2", "3"] {
+            let (out, err, code) = run(&[input.to_str().unwrap(), "--threads", threads], "");
+            assert_eq!(code, 0, "{name}: {err}");
+            assert_eq!(out, expected, "{name} with {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn a_dash_reads_standard_input_and_compact_is_one_line() {
+    let text = std::fs::read_to_string(golden("audience", "minimal.json")).unwrap();
+    let (out, _, code) = run(&["-", "--compact"], &text);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["format"], "smsplan.audience-result/v1");
+    assert_eq!(v["totals"]["by_reason"], json!({"unsubscribed": 1}));
+}
+
+fn doc(contacts: Value, groups: Value, selected: Value) -> String {
+    json!({
+        "format": "smsplan.audience/v1",
+        "project": {"key": "email", "default_region": "FR"},
+        "contacts": contacts,
+        "groups": groups,
+        "audience": {"groups": selected},
+    })
+    .to_string()
+}
+
+fn fails_with(text: &str, needles: &[&str]) {
+    let (out, err, code) = run(&["-"], text);
+    assert_eq!(code, 2, "stdout: {out}");
+    assert!(out.is_empty());
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error_naming_where() {
+    fails_with(
+        "{\"format\": \"smsplan.audience/v1\",\n  \"project\": }",
+        &["line 2 column"],
+    );
+    fails_with(
+        &doc(
+            json!([{"id": "c1", "phon": "0612345678"}]),
+            json!([]),
+            json!([]),
+        ),
+        &["contacts[0]", "phon"],
+    );
+    fails_with(
+        &doc(json!([]), json!([]), json!([])).replace("\"FR\"", "\"FRA\""),
+        &["project.default_region", "FRA"],
+    );
+    fails_with(
+        &doc(
+            json!([{"id": "c1", "time_zone": "Europe/Pariss"}]),
+            json!([]),
+            json!([]),
+        ),
+        &["contacts[0].time_zone", "Europe/Pariss"],
+    );
+    fails_with(
+        &doc(json!([{"id": ""}]), json!([]), json!([])),
+        &["contacts[0].id", "empty"],
+    );
+    fails_with(
+        &doc(
+            json!([{"id": "c1", "consent": {"status": "maybe"}}]),
+            json!([]),
+            json!([]),
+        ),
+        &["contacts[0].consent.status", "maybe"],
+    );
+    fails_with(
+        &doc(
+            json!([{"id": "c1", "consent": {"status": "subscribed", "changed_at": "yesterday"}}]),
+            json!([]),
+            json!([]),
+        ),
+        &["contacts[0].consent.changed_at"],
+    );
+    fails_with(
+        &doc(json!([]), json!([]), json!([])).replace("audience/v1", "audience/v2"),
+        &["format"],
+    );
+    fails_with(
+        &format!("{} x", doc(json!([]), json!([]), json!([]))),
+        &["trailing"],
+    );
+}
+
+#[test]
+fn contradictory_input_is_an_error_naming_the_ids() {
+    let c = |id: &str| json!({"id": id, "phone": "0612345678"});
+    fails_with(
+        &doc(
+            json!([c("c1"), c("c1")]),
+            json!([{"id": "g", "members": ["c1"]}]),
+            json!(["g"]),
+        ),
+        &["\"c1\"", "contacts[1]", "contacts[0]"],
+    );
+    fails_with(
+        &doc(
+            json!([c("c1")]),
+            json!([{"id": "g", "members": ["c1"]}]),
+            json!(["vip"]),
+        ),
+        &["\"vip\""],
+    );
+    fails_with(
+        &doc(
+            json!([c("c1")]),
+            json!([{"id": "g", "members": ["c1", "c9"]}]),
+            json!(["g"]),
+        ),
+        &["\"g\"", "\"c9\""],
+    );
+    let phone_key = doc(
+        json!([c("c1"), {"id": "c2", "phone": "+33 6 12 34 56 78"}]),
+        json!([{"id": "g", "members": ["c1"]}]),
+        json!(["g"]),
+    )
+    .replace("\"email\"", "\"phone\"");
+    fails_with(&phone_key, &["\"c1\"", "\"c2\"", "+33612345678"]);
+}
+
+#[test]
+fn a_contact_in_no_group_is_counted_outside_the_selection() {
+    let text = doc(
+        json!([{"id": "c1", "phone": "0612345678", "consent": {"status": "subscribed"}}, {"id": "lonely", "phone": "0698765432"}]),
+        json!([{"id": "g", "members": ["c1"]}]),
+        json!(["g"]),
+    );
+    let (out, _, code) = run(&["-"], &text);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["totals"]["outside_selection"], 1);
+    assert_eq!(v["totals"]["selected"], 1);
+}
+
+#[test]
+fn scheduled_adds_the_refresh_diff() {
+    let sub = json!({"status": "subscribed"});
+    let before = doc(
+        json!([{"id": "a", "phone": "0611111111", "consent": sub}, {"id": "b", "phone": "0622222222", "consent": sub}]),
+        json!([{"id": "g", "members": ["a", "b"]}]),
+        json!(["g"]),
+    );
+    let after = doc(
+        json!([{"id": "a", "phone": "0611111111", "consent": {"status": "unsubscribed"}}, {"id": "b", "phone": "0622222223", "consent": sub}, {"id": "c", "phone": "0633333333", "consent": sub}]),
+        json!([{"id": "g", "members": ["a", "b", "c"]}]),
+        json!(["g"]),
+    );
+    let scheduled = tmp("scheduled.json", &before);
+    let (out, err, code) = run(&["-", "--scheduled", scheduled.to_str().unwrap()], &after);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["refresh"],
+        json!({"added": ["c"], "removed": [{"contact": "a", "reason": "unsubscribed"}], "renumbered": ["b"]})
+    );
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let (_, err, code) = run(&["/nonexistent/audience.json"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/audience.json"), "{err}");
+}
