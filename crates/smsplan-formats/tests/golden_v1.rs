@@ -81,7 +81,7 @@ fn campaigns_round_trip_and_plan_as_recorded() {
         }
         seen += 1;
     }
-    assert!(seen >= 2, "golden campaigns missing");
+    assert!(seen >= 3, "golden campaigns missing");
 }
 
 #[test]
@@ -136,4 +136,13 @@ fn domain_errors_name_the_field() {
         let err = Campaign::try_from(spec).unwrap_err();
         assert_eq!(err.path, path, "{err}");
     }
+}
+
+#[test]
+fn custom_policy_errors_name_their_place() {
+    let text =
+        fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
+    let spec: CampaignSpec = from_json(&text.replacen("09:00-12:00", "12:00-09:00", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "schedule.custom_policies[0].days.thursday[0]", "{err}");
 }

@@ -14,6 +14,7 @@
 //! | `schedule.time_zone` | required with `at` |
 //! | `schedule.deadline` | none: nothing expires |
 //! | `schedule.policies` | the built-in defaults per region (see `smsplan_core::plan::default_policies`) |
+//! | `schedule.custom_policies` | none: `policies` names presets only |
 //! | `schedule.outside_window` | `hold` |
 //! | `schedule.subdivision_field` | `subdivision`: the contact field holding an ISO 3166-2 code (`FR-67`, `US-TX`) used to choose policies |
 //! | `schedule.preferred_hour_field` | `preferred_hour` (mode `optimized`): the contact field with the preferred local hour 0–23 |
@@ -28,6 +29,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::audience::{Contact, Group, Project, Selection};
+use super::policy::PolicySpec;
 use super::values::{Decimal, Instant, LocalDateTime, TimeZoneName};
 
 /// The `format` tag of a campaign.
@@ -154,6 +156,10 @@ pub struct Schedule {
     /// applies to recipients there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<BTreeMap<String, Vec<String>>>,
+    /// User-defined policies (`smsplan.policy/v1` documents) that `policies` may name; a
+    /// custom policy named like a preset replaces it in this campaign.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_policies: Vec<PolicySpec>,
     /// `hold` (default) or `require_reapproval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside_window: Option<OutsideWindow>,

@@ -26,6 +26,7 @@ use super::campaign::{
     CampaignSpec, Frequency, MessageClass, MissingField, Mode, OutsideWindow, SenderKind,
 };
 use super::plan::{self as wire, PlanFormat};
+use super::policy::PolicySpecError;
 use super::values::{Decimal, Instant, TimeZoneName};
 
 /// A value that the wire format accepts but the domain refuses.
@@ -57,6 +58,20 @@ fn audience_err(e: AudienceConvertError) -> ConvertError {
             format!("{value:?} is not an RFC 3339 date-time with an offset"),
         ),
         E::Phone { path, value, error } => err(path, format!("{value:?}: {error}")),
+    }
+}
+
+/// Prefixes the path of a policy conversion error with the policy's place in the campaign.
+fn policy_err(prefix: &str, e: PolicySpecError) -> ConvertError {
+    use PolicySpecError as E;
+    match e {
+        E::Window { path, error } => err(format!("{prefix}.{path}"), error),
+        E::Date { path, value } => err(
+            format!("{prefix}.{path}"),
+            format!("{value:?} is not a date (YYYY-MM-DD)"),
+        ),
+        E::NotRepresentable { path, reason } => err(format!("{prefix}.{path}"), reason),
+        E::Holiday { path, error } => err(format!("{prefix}.{path}"), error),
     }
 }
 
@@ -157,6 +172,12 @@ impl TryFrom<CampaignSpec> for Campaign {
                 Schedule::Recurring(rec)
             }
         };
+        let mut custom: BTreeMap<&str, Policy> = BTreeMap::new();
+        for (i, spec) in s.custom_policies.iter().enumerate() {
+            let policy = Policy::try_from(spec)
+                .map_err(|e| policy_err(&format!("schedule.custom_policies[{i}]"), e))?;
+            custom.insert(spec.name.as_str(), policy);
+        }
         let policies = match &s.policies {
             None => None,
             Some(map) => {
@@ -165,9 +186,10 @@ impl TryFrom<CampaignSpec> for Campaign {
                     let list = names
                         .iter()
                         .enumerate()
-                        .map(|(i, n)| {
-                            Policy::preset(n)
-                                .map_err(|e| err(format!("schedule.policies.{key}[{i}]"), e))
+                        .map(|(i, n)| match custom.get(n.as_str()) {
+                            Some(p) => Ok(p.clone()),
+                            None => Policy::preset(n)
+                                .map_err(|e| err(format!("schedule.policies.{key}[{i}]"), e)),
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     out.insert(key.to_ascii_uppercase(), list);
