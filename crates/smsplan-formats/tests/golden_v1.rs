@@ -144,5 +144,8 @@ fn custom_policy_errors_name_their_place() {
         fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
     let spec: CampaignSpec = from_json(&text.replacen("09:00-12:00", "12:00-09:00", 1)).unwrap();
     let err = Campaign::try_from(spec).unwrap_err();
-    assert_eq!(err.path, "schedule.custom_policies[0].days.thursday[0]", "{err}");
+    assert_eq!(
+        err.path, "schedule.custom_policies[0].days.thursday[0]",
+        "{err}"
+    );
 }
