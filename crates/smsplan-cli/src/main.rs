@@ -2,6 +2,12 @@
 //!
 //! `main` reads the arguments, standard input, files and the clock, and prints errors once;
 //! each subcommand in `cmd/` stays thin over the library crates.
+#![warn(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod cmd;
 mod jsonl;

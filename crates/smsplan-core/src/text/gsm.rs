@@ -76,7 +76,7 @@ const EURO_SEPTET: u8 = 0x65;
 
 /// Septet cost of `byte` as an ASCII character in the default alphabet: 1, 2 (extension
 /// table) or 0 (not in the alphabet).
-pub(super) static ASCII_COST: [u8; 128] = build_ascii_cost();
+static ASCII_COST: [u8; 128] = build_ascii_cost();
 
 #[expect(
     clippy::indexing_slicing,
@@ -97,6 +97,17 @@ const fn build_ascii_cost() -> [u8; 128] {
         b += 1;
     }
     out
+}
+
+/// Septet cost of the ASCII byte `byte` in the default alphabet: 1, 2 (extension table) or
+/// 0 (not in the alphabet). Bytes above 0x7F are read modulo 128; callers pass ASCII.
+#[inline]
+pub(super) fn ascii_cost(byte: u8) -> u8 {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "masked to 0..128, the table has 128 entries"
+    )]
+    ASCII_COST[usize::from(byte & 0x7F)]
 }
 
 /// Septets of `ch` in the default alphabet: `Some((septet, extension))` or `None`.

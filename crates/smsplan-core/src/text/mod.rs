@@ -457,8 +457,8 @@ pub struct Split<'a> {
 /// # Errors
 /// [`TextError::TooLong`] when more than [`MAX_SEGMENTS`] parts are needed.
 pub fn analyze(text: &str, options: &Options) -> Result<Analysis, TextError> {
-    let choice = choose(text, options);
-    finish(text, options, &choice)
+    let (choice, non_gsm) = choose(text, options);
+    finish(text, options, &choice, non_gsm)
 }
 
 /// Cuts `text` into parts, never inside an escape sequence or a surrogate pair (nor inside a
@@ -477,8 +477,8 @@ pub fn analyze(text: &str, options: &Options) -> Result<Analysis, TextError> {
 /// # Errors
 /// [`TextError::TooLong`] when more than [`MAX_SEGMENTS`] parts are needed.
 pub fn split<'a>(text: &'a str, options: &Options) -> Result<Split<'a>, TextError> {
-    let choice = choose(text, options);
-    let analysis = finish(text, options, &choice)?;
+    let (choice, non_gsm) = choose(text, options);
+    let analysis = finish(text, options, &choice, non_gsm)?;
     let parts = if analysis.segments == 1 {
         vec![text]
     } else {
@@ -718,27 +718,21 @@ struct Choice {
 }
 
 impl Choice {
-    /// `uneven` says whether some unit costs 2 (an escape, a surrogate pair): the greedy
-    /// fill can then leave a unit of room unused, so the closed form does not apply.
+    /// `fill` is the greedy fill of concatenated parts for these units.
     fn new(
-        text: &str,
         options: &Options,
         encoding: Encoding,
         national: Option<National>,
         cost: Cost,
         units: usize,
-        uneven: bool,
+        fill: Fill,
     ) -> Self {
         let elements = national.map_or(0, National::information_elements);
         let caps = Caps::new(encoding, elements, options.reference);
         let (segments, remaining) = if units <= caps.single {
             (1, caps.single - units)
-        } else if !uneven || caps.multi == 0 {
-            let segments = units.div_ceil(caps.multi.max(1));
-            (segments, segments * caps.multi - units)
         } else {
-            let (segments, used) = fill(text, &cost, caps.multi, Boundaries::Characters, |_| {});
-            (segments, caps.multi - used)
+            (fill.parts, caps.multi.saturating_sub(fill.used))
         };
         Self {
             encoding,
@@ -763,126 +757,300 @@ impl Choice {
     }
 }
 
-/// What one pass over the text finds for the default alphabet and for UCS-2.
-#[derive(Debug, Default)]
-struct Scan {
-    septets: usize,
-    escapes: usize,
-    gsm: bool,
-    utf16: usize,
-    surrogates: usize,
+/// A greedy fill of concatenated parts of `cap` units, fed as the text is read: a part
+/// takes units until the next character does not fit, so a 2-unit character (an escape
+/// sequence, a surrogate pair) never straddles two parts.
+#[derive(Debug, Clone, Copy)]
+struct Fill {
+    cap: usize,
+    parts: usize,
+    used: usize,
 }
 
-/// One pass over `text`: an ASCII run is costed byte by byte from a table; other characters
-/// are decoded and looked up.
-fn scan(text: &str) -> Scan {
-    let mut septets = 0usize;
-    let mut escapes = 0usize;
-    let mut missing = false;
-    let mut utf16 = 0usize;
-    let mut surrogates = 0usize;
+impl Fill {
+    fn new(cap: usize) -> Self {
+        Self {
+            cap: cap.max(2),
+            parts: 1,
+            used: 0,
+        }
+    }
+
+    /// Adds `n` characters of one unit each.
+    #[inline]
+    fn ones(&mut self, n: usize) {
+        self.used += n;
+        if self.used > self.cap {
+            let more = (self.used - 1) / self.cap;
+            self.parts += more;
+            self.used -= more * self.cap;
+        }
+    }
+
+    /// Adds one character of two units.
+    #[inline]
+    fn two(&mut self) {
+        if self.used + 2 > self.cap {
+            self.parts += 1;
+            self.used = 0;
+        }
+        self.used += 2;
+    }
+
+    #[inline]
+    fn add(&mut self, units: u8) {
+        if units == 2 {
+            self.two()
+        } else {
+            self.ones(usize::from(units))
+        }
+    }
+}
+
+/// What one pass over the text finds for the default alphabet and for UCS-2.
+#[derive(Debug)]
+struct Scan {
+    /// Septets in the default alphabet (characters outside it not counted).
+    septets: usize,
+    /// The greedy fill of concatenated GSM parts.
+    gsm: Fill,
+    /// UTF-16 units.
+    utf16: usize,
+    /// The greedy fill of concatenated UCS-2 parts.
+    ucs2: Fill,
+    /// Characters outside the default alphabet and its extension table.
+    non_gsm: Vec<NonGsmChar>,
+    /// Characters (Unicode scalar values).
+    chars: usize,
+}
+
+/// One pass over `text`. ASCII is read eight bytes at a time: a word of characters that
+/// cost one septet each, or that holds extension characters `[\]^{|}~` where no part ends,
+/// is counted at once; other words (controls, backtick, DEL, a part boundary next to an
+/// extension character) are looked at byte by byte. Other characters are decoded from
+/// their UTF-8 bytes and looked up.
+fn scan(text: &str, reference: ReferenceSize) -> Scan {
+    let mut scan = Scan {
+        septets: 0,
+        gsm: Fill::new(Caps::new(Encoding::Gsm7, 0, reference).multi),
+        utf16: 0,
+        ucs2: Fill::new(Caps::new(Encoding::Ucs2, 0, reference).multi),
+        non_gsm: Vec::new(),
+        chars: 0,
+    };
     let bytes = text.as_bytes();
     let mut i = 0usize;
     while i < bytes.len() {
-        // ASCII run, eight bytes at a time while possible.
-        let run_end = ascii_run_end(bytes, i);
-        if let Some(run) = bytes.get(i..run_end) {
-            let mut sum = 0usize;
-            let mut twos = 0usize;
-            let mut zero = false;
-            for &b in run {
-                let c = gsm::ASCII_COST.get(usize::from(b)).copied().unwrap_or(0);
-                sum += usize::from(c);
-                twos += usize::from(c >> 1);
-                zero |= c == 0;
-            }
-            escapes += twos;
-            septets += sum;
-            missing |= zero;
-            utf16 += run.len();
-        }
-        i = run_end;
-        // Non-ASCII characters up to the next ASCII byte.
-        let Some(rest) = text.get(i..) else { break };
-        for ch in rest.chars() {
-            if ch.is_ascii() {
+        // The hot loop: whole words of ASCII, counted in locals.
+        let start = i;
+        let (cap, mut used, mut parts, mut septets) = (scan.gsm.cap, scan.gsm.used, 0usize, 0usize);
+        while let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            let Some(cost) = ascii_word_cost(u64::from_le_bytes(word)) else {
                 break;
-            }
-            i += ch.len_utf8();
-            let units = ch.len_utf16();
-            utf16 += units;
-            surrogates += units - 1;
-            match gsm::default_cost(ch) {
-                Some(c) => {
-                    septets += usize::from(c);
-                    escapes += usize::from(c) - 1;
+            };
+            used += cost;
+            if used > cap {
+                if cost != 8 {
+                    // An extension character may straddle the end of the part: byte by byte.
+                    used -= cost;
+                    break;
                 }
-                None => missing = true,
+                used -= cap;
+                parts += 1;
+            }
+            septets += cost;
+            i += 8;
+        }
+        scan.gsm.used = used;
+        scan.gsm.parts += parts;
+        scan.septets += septets;
+        scan.ucs2.ones(i - start);
+        scan.utf16 += i - start;
+        scan.chars += i - start;
+        let Some(&lead) = bytes.get(i) else { break };
+        if lead.is_ascii() {
+            // A run of one to eight ASCII bytes before a non-ASCII one or the end, counted
+            // at once when it allows, else byte by byte.
+            let mut padded = [b'a'; 8];
+            let available = bytes.get(i..).map_or(0, |rest| rest.len().min(8));
+            if let (Some(dst), Some(src)) =
+                (padded.get_mut(..available), bytes.get(i..i + available))
+            {
+                dst.copy_from_slice(src);
+            }
+            let word = u64::from_le_bytes(padded);
+            let run = ((word & HIGH_BITS).trailing_zeros() / 8).min(available as u32) as usize;
+            let keep = if run == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * run)) - 1
+            };
+            let masked = (word & keep) | (splat(b'a') & !keep);
+            let cost = match ascii_word_cost(masked).map(|cost| cost - (8 - run)) {
+                Some(cost) if cost == run => {
+                    scan.gsm.ones(run);
+                    cost
+                }
+                Some(cost) if scan.gsm.used + cost <= scan.gsm.cap => {
+                    scan.gsm.used += cost;
+                    cost
+                }
+                _ => {
+                    for k in 0..run {
+                        scan.ascii_byte(bytes.get(i + k).copied().unwrap_or(b' '));
+                    }
+                    i += run;
+                    continue;
+                }
+            };
+            scan.septets += cost;
+            scan.ucs2.ones(run);
+            scan.utf16 += run;
+            scan.chars += run;
+            i += run;
+            continue;
+        }
+        // A non-ASCII character: `text` is valid UTF-8, so the lead byte gives its length.
+        let (ch, len) = match lead {
+            0xC0..=0xDF => (decode2(bytes, i), 2),
+            0xE0..=0xEF => (decode3(bytes, i), 3),
+            _ => (None, 4),
+        };
+        i += len;
+        if len == 4 {
+            scan.ucs2.two();
+            scan.utf16 += 2;
+        } else {
+            scan.ucs2.ones(1);
+            scan.utf16 += 1;
+        }
+        match ch.and_then(gsm::default_cost) {
+            Some(c) => {
+                scan.gsm.add(c);
+                scan.septets += usize::from(c);
+            }
+            None => {
+                let ch = text
+                    .get(i - len..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                if scan.non_gsm.is_empty() {
+                    scan.non_gsm.reserve((bytes.len() - i) / 4 + 1);
+                }
+                scan.non_gsm.push(NonGsmChar {
+                    ch,
+                    offset: scan.chars,
+                });
             }
         }
+        scan.chars += 1;
     }
-    Scan {
-        septets,
-        escapes,
-        gsm: !missing,
-        utf16,
-        surrogates,
-    }
+    scan
 }
 
-/// The end of the run of ASCII bytes starting at `start`.
+/// The character of the two-byte UTF-8 sequence at `i`.
 #[inline]
-fn ascii_run_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let word = u64::from_le_bytes(match chunk.try_into() {
-            Ok(w) => w,
-            Err(_) => break,
-        });
-        if word & 0x8080_8080_8080_8080 != 0 {
-            break;
-        }
-        i += 8;
+fn decode2(bytes: &[u8], i: usize) -> Option<char> {
+    let (a, b) = (*bytes.get(i)?, *bytes.get(i + 1)?);
+    char::from_u32((u32::from(a & 0x1F) << 6) | u32::from(b & 0x3F))
+}
+
+/// The character of the three-byte UTF-8 sequence at `i`.
+#[inline]
+fn decode3(bytes: &[u8], i: usize) -> Option<char> {
+    let (a, b, c) = (*bytes.get(i)?, *bytes.get(i + 1)?, *bytes.get(i + 2)?);
+    char::from_u32((u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F))
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// The septets of a word of eight bytes when they are all ASCII characters of the default
+/// alphabet or its extension table other than controls (`[\]^{|}~` cost two): `None` for a
+/// word with a non-ASCII byte, a control (LF, CR and form feed included), backtick or DEL,
+/// which are looked at byte by byte. Every byte is below 0x80 when the additions are used,
+/// so they never carry between bytes.
+#[inline]
+fn ascii_word_cost(word: u64) -> Option<usize> {
+    // Most words hold only bytes in 0x20..=0x5A and 0x61..=0x7A, one septet each.
+    let from = |b: u8| word.wrapping_add(splat(0x80 - b));
+    let unusual = word | !from(0x20) | (from(0x5B) & !from(0x61)) | from(0x7B);
+    if unusual & HIGH_BITS == 0 {
+        return Some(8);
     }
-    while let Some(&b) = bytes.get(i) {
-        if b >= 0x80 {
-            break;
-        }
-        i += 1;
+    let at_least = |b: u8| word.wrapping_add(splat(0x80 - b));
+    let (x20, x5b, x5f, x60, x61, x7b, x7f) = (
+        at_least(0x20),
+        at_least(0x5B),
+        at_least(0x5F),
+        at_least(0x60),
+        at_least(0x61),
+        at_least(0x7B),
+        at_least(0x7F),
+    );
+    let slow = word | !x20 | (x60 & !x61) | x7f;
+    if slow & HIGH_BITS != 0 {
+        return None;
     }
-    i
+    let extension = ((x5b & !x5f) | x7b) & HIGH_BITS;
+    // One bit per extension byte, summed into the top byte (at most 8, so no carry out).
+    let count = ((extension >> 7).wrapping_mul(splat(1)) >> 56) as usize;
+    Some(8 + count)
+}
+
+impl Scan {
+    /// Adds one ASCII byte.
+    #[inline]
+    fn ascii_byte(&mut self, b: u8) {
+        self.ucs2.ones(1);
+        self.utf16 += 1;
+        match gsm::ascii_cost(b) {
+            0 => self.non_gsm.push(NonGsmChar {
+                ch: char::from(b),
+                offset: self.chars,
+            }),
+            c => {
+                self.gsm.add(c);
+                self.septets += usize::from(c);
+            }
+        }
+        self.chars += 1;
+    }
 }
 
 /// Picks the encoding and tables with the fewest parts (see [`Choice::rank`]).
-fn choose(text: &str, options: &Options) -> Choice {
-    let scan = scan(text);
-    let mut best = if scan.gsm {
+fn choose(text: &str, options: &Options) -> (Choice, Vec<NonGsmChar>) {
+    let scan = scan(text, options.reference);
+    let gsm = scan.non_gsm.is_empty();
+    let mut best = if gsm {
         Choice::new(
-            text,
             options,
             Encoding::Gsm7,
             None,
             Cost::Default,
             scan.septets,
-            scan.escapes > 0,
+            scan.gsm,
         )
     } else {
         Choice::new(
-            text,
             options,
             Encoding::Ucs2,
             None,
             Cost::Ucs2,
             scan.utf16,
-            scan.surrogates > 0,
+            scan.ucs2,
         )
     };
     let national_allowed = !options.single_shift.is_empty() || !options.locking_shift.is_empty();
-    if national_allowed && (best.segments > 1 || !scan.gsm) {
-        let locks = std::iter::once(None).chain(options.locking_shift.iter().map(Some));
-        for lock in locks {
-            let shifts = std::iter::once(None).chain(options.single_shift.iter().map(Some));
-            for shift in shifts {
+    if national_allowed && (best.segments > 1 || !gsm) {
+        for lock in std::iter::once(None).chain(options.locking_shift.iter().map(Some)) {
+            for shift in std::iter::once(None).chain(options.single_shift.iter().map(Some)) {
                 let national = National { shift, lock };
                 if national.information_elements() == 0 {
                     continue;
@@ -890,17 +1058,37 @@ fn choose(text: &str, options: &Options) -> Choice {
                 let Some(alphabet) = Alphabet::new(national) else {
                     continue;
                 };
-                let Some((units, escapes)) = national_units(text, &alphabet) else {
+                // Cheap rejections first: a character outside the default alphabet that
+                // these tables lack too, or so many characters that even at one septet each
+                // they cannot beat the best choice so far.
+                if scan.non_gsm.iter().any(|c| alphabet.cost(c.ch).is_none()) {
+                    continue;
+                }
+                let caps = Caps::new(
+                    Encoding::Gsm7,
+                    national.information_elements(),
+                    options.reference,
+                );
+                let at_least = if scan.chars <= caps.single {
+                    1
+                } else {
+                    scan.chars.div_ceil(caps.multi.max(1))
+                };
+                let best_elements = best.national.map_or(0, National::information_elements);
+                if (at_least, national.information_elements()) > (best.segments, best_elements) {
+                    continue;
+                }
+                let mut fill = Fill::new(caps.multi);
+                let Some(units) = national_units(text, &alphabet, &mut fill) else {
                     continue;
                 };
                 let candidate = Choice::new(
-                    text,
                     options,
                     Encoding::Gsm7,
                     Some(national),
                     Cost::National(alphabet),
                     units,
-                    escapes > 0,
+                    fill,
                 );
                 if candidate.rank() < best.rank() {
                     best = candidate;
@@ -908,19 +1096,24 @@ fn choose(text: &str, options: &Options) -> Choice {
             }
         }
     }
-    best
+    let non_gsm = if best.encoding == Encoding::Ucs2 {
+        scan.non_gsm
+    } else {
+        Vec::new()
+    };
+    (best, non_gsm)
 }
 
-/// Septets and escapes of `text` with `alphabet`, or `None` when a character is missing.
-fn national_units(text: &str, alphabet: &Alphabet) -> Option<(usize, usize)> {
+/// Septets of `text` with `alphabet`, fed to `fill`; `None` when a character is missing
+/// from the tables.
+fn national_units(text: &str, alphabet: &Alphabet, fill: &mut Fill) -> Option<usize> {
     let mut units = 0;
-    let mut escapes = 0;
     for ch in text.chars() {
-        let c = usize::from(alphabet.cost(ch)?);
-        units += c;
-        escapes += c - 1;
+        let c = alphabet.cost(ch)?;
+        fill.add(c);
+        units += usize::from(c);
     }
-    Some((units, escapes))
+    Some(units)
 }
 
 /// Fills parts of `cap` units greedily and calls `cut` with the byte offset of each new
@@ -965,7 +1158,12 @@ fn fill(
 }
 
 /// Builds the report for `choice`, applying the grapheme rule and the part limit.
-fn finish(text: &str, options: &Options, choice: &Choice) -> Result<Analysis, TextError> {
+fn finish(
+    text: &str,
+    options: &Options,
+    choice: &Choice,
+    non_gsm: Vec<NonGsmChar>,
+) -> Result<Analysis, TextError> {
     let mut segments = choice.segments;
     let mut remaining = choice.remaining;
     let mut grapheme_extra_segments = 0;
@@ -987,15 +1185,6 @@ fn finish(text: &str, options: &Options, choice: &Choice) -> Result<Analysis, Te
             max: MAX_SEGMENTS,
         });
     }
-    let non_gsm = match choice.encoding {
-        Encoding::Gsm7 => Vec::new(),
-        Encoding::Ucs2 => text
-            .chars()
-            .enumerate()
-            .filter(|(_, ch)| gsm::default_cost(*ch).is_none())
-            .map(|(offset, ch)| NonGsmChar { ch, offset })
-            .collect(),
-    };
     Ok(Analysis {
         encoding: choice.encoding,
         national: choice.national,
