@@ -33,6 +33,10 @@ enum Command {
     Audience(cmd::audience::Args),
     /// Parse and validate phone numbers read as JSON lines on standard input.
     Phone(cmd::phone::Args),
+    /// List the public holidays of a calendar (fr, fr-alsace-moselle, us) in one year.
+    Holidays(cmd::holidays::Args),
+    /// Check a send against a legal window policy at an instant in a recipient's zones.
+    Window(cmd::window::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Fragments(args) => cmd::fragments::run(&args, stdin, stdout),
         Command::Phone(args) => cmd::phone::run(&args, stdin, stdout),
         Command::Audience(args) => cmd::audience::run(&args, stdin, stdout),
+        Command::Holidays(args) => cmd::holidays::run(&args, stdout),
+        Command::Window(args) => cmd::window::run(&args, stdout),
     };
     match result {
         Ok(status) => status.into(),

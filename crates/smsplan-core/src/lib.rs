@@ -13,6 +13,12 @@ pub mod audience;
 pub mod contact;
 pub mod dedup;
 pub mod group;
+pub mod holiday;
 pub mod money;
 pub mod phone;
+pub mod schedule;
 pub mod text;
+pub mod window;
+
+pub use chrono;
+pub use chrono_tz;

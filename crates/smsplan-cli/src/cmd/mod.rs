@@ -2,4 +2,6 @@
 
 pub mod audience;
 pub mod fragments;
+pub mod holidays;
 pub mod phone;
+pub mod window;

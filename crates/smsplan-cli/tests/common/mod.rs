@@ -1,7 +1,7 @@
-//! Runs the `smsplan` binary for the CLI integration tests.
+//! Shared helpers of the CLI tests: one-shot commands (`holidays`, `window`) and commands fed
+//! on standard input (`phone`, `audience`).
 #![allow(
     clippy::unwrap_used,
-    clippy::panic,
     dead_code,
     reason = "test helpers; each test file uses a part"
 )]
@@ -9,7 +9,30 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// What a run printed and how it ended.
+use serde_json::Value;
+
+/// Runs `smsplan <command> <args>`: the parsed JSON answer (`Null` when nothing was
+/// written), the exit code and standard error.
+pub fn run(command: &str, args: &[&str]) -> (Value, i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .arg(command)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let value = if stdout.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&stdout).unwrap()
+    };
+    (
+        value,
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// What a run fed on standard input printed and how it ended.
 pub struct Run {
     /// Standard output.
     pub stdout: String,
@@ -49,7 +72,7 @@ pub fn smsplan(args: &[&str], stdin: &str) -> Run {
 }
 
 /// The JSON lines of an output.
-pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+pub fn json_lines(stdout: &str) -> Vec<Value> {
     stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

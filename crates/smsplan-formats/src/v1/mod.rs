@@ -1,3 +1,4 @@
 //! Version 1 of the wire formats. A new shape means `v2`; a changed v1 golden file is a break.
 
 pub mod audience;
+pub mod policy;

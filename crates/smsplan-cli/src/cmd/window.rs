@@ -1,0 +1,133 @@
+//! `smsplan window`: whether a policy allows a send at an instant in a recipient's zones, and
+//! when the next allowed window opens and ends.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use smsplan_core::phone::PhoneNumber;
+use smsplan_core::window::{Intersection, Policy, WindowError};
+use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
+
+use crate::jsonl::{CliError, Status};
+
+/// Writes one JSON object `{"allowed", "next_allowed", "window_end", "tz", "policy"}`.
+/// Instants are RFC 3339 in the (first) recipient zone's offset; `next_allowed` is the `--at`
+/// instant itself when allowed; `window_end` ends the current window, or the next one when
+/// not allowed. Several zones: allowed only when allowed in all, `tz` lists them
+/// comma-separated. Several policies (`--policy us-tcpa,us-tx`, or policy files) likewise
+/// intersect, and `policy` lists them comma-separated.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("rules").required(true).multiple(true).args(["policy", "policy_file"])))]
+#[command(group(clap::ArgGroup::new("zone").required(true).args(["tz", "number"])))]
+pub struct Args {
+    /// A built-in policy: fr-commercial, fr-commercial-2024, fr-alsace-moselle,
+    /// fr-operator-legacy, us-tcpa, us-fl, us-ok, us-md, us-ct, us-tx, us-wa, in-trai, vn;
+    /// several (comma-separated or repeated) must all allow.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    policy: Vec<String>,
+    /// A user policy: a `smsplan.policy/v1` JSON file (repeatable).
+    #[arg(long, value_name = "PATH")]
+    policy_file: Vec<PathBuf>,
+    /// The instant to check (RFC 3339, e.g. 2026-06-13T19:59:00+02:00).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    at: DateTime<Utc>,
+    /// The recipient's time zone (IANA name); repeat or separate with commas for several.
+    #[arg(long, value_name = "IANA", value_delimiter = ',', value_parser = parse_zone)]
+    tz: Vec<Tz>,
+    /// The recipient's number in E.164 (`+` and country code); its zones come from
+    /// libphonenumber's time-zone map, and a number in several zones must be allowed in all.
+    #[arg(long, value_name = "E164", value_parser = parse_number)]
+    number: Option<PhoneNumber>,
+}
+
+fn parse_number(value: &str) -> Result<PhoneNumber, String> {
+    PhoneNumber::parse_international(value).map_err(|e| format!("{value:?}: {e}"))
+}
+
+fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 instant with offset: {e}"))
+}
+
+fn parse_zone(value: &str) -> Result<Tz, String> {
+    value
+        .parse()
+        .map_err(|_| format!("unknown IANA time zone {value:?}"))
+}
+
+fn load_file(path: &Path) -> Result<Policy, CliError> {
+    let fail = |e: &dyn std::fmt::Display| {
+        CliError::Usage(format!("--policy-file {}: {e}", path.display()))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
+    let spec: PolicySpec = serde_json::from_str(&text).map_err(|e| fail(&e))?;
+    Policy::try_from(&spec).map_err(|e| fail(&e))
+}
+
+fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
+    let presets = args
+        .policy
+        .iter()
+        .map(|name| Policy::preset(name).map_err(|e| CliError::Usage(format!("--policy: {e}"))));
+    let files = args.policy_file.iter().map(|p| load_file(p));
+    let policies = presets.chain(files).collect::<Result<Vec<_>, _>>()?;
+    if policies.is_empty() {
+        return Err(CliError::Usage(
+            "--policy or --policy-file is required".into(),
+        ));
+    }
+    Ok(policies)
+}
+
+/// `error: source: source...`, for errors whose message leaves the cause to `source()`.
+fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Runs the command.
+pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
+    let policies = load_policies(args)?;
+    let zones: &[Tz] = match &args.number {
+        Some(number) => number.time_zones(),
+        None => &args.tz,
+    };
+    let Some(first) = zones.first() else {
+        return Err(CliError::Usage(match &args.number {
+            Some(n) => format!("--number {}: its time zone is unknown", n.as_e164()),
+            None => "--tz: no time zone given".into(),
+        }));
+    };
+    let names = policies
+        .iter()
+        .map(Policy::name)
+        .collect::<Vec<_>>()
+        .join(",");
+    let refs: Vec<&Policy> = policies.iter().collect();
+    let rules = Intersection::product(&refs, zones);
+    let window = |e: WindowError| {
+        CliError::Usage(format!("window of policy {names:?}: {}", with_sources(&e)))
+    };
+    let next = rules.next_allowed(args.at).map_err(window)?;
+    let end = rules.window_end(args.at).map_err(window)?;
+    let answer = WindowAnswer {
+        allowed: next == args.at,
+        next_allowed: next.with_timezone(first).to_rfc3339(),
+        window_end: end.with_timezone(first).to_rfc3339(),
+        tz: zones.iter().map(|z| z.name()).collect::<Vec<_>>().join(","),
+        policy: names.clone(),
+    };
+    serde_json::to_writer(&mut out, &answer)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(Status::Clean)
+}
