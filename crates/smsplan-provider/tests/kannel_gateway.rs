@@ -427,11 +427,15 @@ fn kannel_restart_mid_batch_delivers_each_message_exactly_once() {
                     attempts += 1;
                     match gateway.submit(m) {
                         Ok(_) => break,
-                        Err(ProviderError::Unavailable { .. }) if attempts < 300 => {
+                        // While Kannel restarts, smsbox may answer before bearerbox has
+                        // its SMSC back ("Temporal failure": throttled): both are retried.
+                        Err(ProviderError::Unavailable { .. } | ProviderError::Throttled { .. })
+                            if attempts < 300 =>
+                        {
                             errors += 1;
                             std::thread::sleep(Duration::from_millis(50));
                         }
-                        Err(e) => panic!("{e}"),
+                        Err(e) => panic!("{}: attempt {attempts}: {e:?}", m.id()),
                     }
                 }
                 std::thread::sleep(Duration::from_millis(10));
