@@ -50,16 +50,17 @@
 //! ```
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::num::{NonZeroU32, NonZeroUsize};
 
 use chrono_tz::Tz;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::contact::{ConsentStatus, Contact, ContactId, QuarantineReason};
 use crate::dedup::DedupMode;
 use crate::group::{Group, GroupId};
-use crate::phone::{PhoneError, PhoneNumber, Region};
+use crate::phone::{PhoneError, PhoneNumber, PhoneParser, Region};
 
 /// The primary key of a project's contacts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,8 +171,8 @@ impl Project {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Suppressions {
-    numbers: HashSet<PhoneNumber>,
-    contacts: HashSet<ContactId>,
+    numbers: FxHashSet<PhoneNumber>,
+    contacts: FxHashSet<ContactId>,
 }
 
 impl Suppressions {
@@ -754,15 +755,68 @@ pub fn resolve_parallel<'a>(
     selection: &Selection,
     threads: NonZeroUsize,
 ) -> Result<Audience<'a>, AudienceError> {
-    let selected = selected_contacts(contacts, groups, selection)?;
+    resolve_tuned(
+        project,
+        contacts,
+        groups,
+        selection,
+        threads,
+        &Tuning::DEFAULT,
+    )
+}
+
+/// The sizes from which the parallel paths are worth their threads (smaller in unit tests,
+/// so that small random inputs exercise them).
+struct Tuning {
+    /// The fewest contacts worth a thread of their own.
+    min_contacts_per_thread: usize,
+    /// From how many contacts the id index and the member lookups use several threads.
+    parallel_index_min: usize,
+    /// The chunk size from which a worker thread makes its own [`PhoneParser`].
+    own_parser_min: usize,
+}
+
+impl Tuning {
+    const DEFAULT: Tuning = Tuning {
+        min_contacts_per_thread: 4_096,
+        parallel_index_min: 50_000,
+        own_parser_min: 20_000,
+    };
+}
+
+fn resolve_tuned<'a>(
+    project: &Project,
+    contacts: &'a [Contact],
+    groups: &[Group],
+    selection: &Selection,
+    threads: NonZeroUsize,
+    tuning: &Tuning,
+) -> Result<Audience<'a>, AudienceError> {
+    // No more threads than chunks worth a thread; the phases that shard by scanning every
+    // contact (the id index, dedup) use at most `MAX_SCAN_SHARDS` of them.
+    let worth = contacts.len() / tuning.min_contacts_per_thread.max(1);
+    let threads = threads.min(NonZeroUsize::new(worth).unwrap_or(NonZeroUsize::MIN));
+    let scan_shards = threads.min(MAX_SCAN_SHARDS);
+    let index_shards = if contacts.len() >= tuning.parallel_index_min {
+        scan_shards
+    } else {
+        NonZeroUsize::MIN
+    };
+    let selected = selected_contacts(contacts, groups, selection, index_shards)?;
     let parse_all = project.key == ProjectKey::Phone;
     let checked = map_chunks(contacts, threads, |offset, chunk| {
+        // A worker thread parses faster with its own parser, worth it for large chunks.
+        let parser = if offset > 0 && chunk.len() >= tuning.own_parser_min {
+            PhoneParser::new()
+        } else {
+            PhoneParser::shared()
+        };
         chunk
             .iter()
             .enumerate()
             .map(|(i, contact)| {
                 let is_selected = selected.get(offset + i).copied().unwrap_or(false);
-                check(project, selection, contact, is_selected, parse_all)
+                check(&parser, project, selection, contact, is_selected, parse_all)
             })
             .collect()
     });
@@ -770,29 +824,31 @@ pub fn resolve_parallel<'a>(
         check_phone_key(contacts, &checked)?;
     }
     let duplicates = match selection.dedup {
-        DedupMode::PerNumber => find_duplicates(&checked, threads),
-        DedupMode::PerContact => HashMap::new(),
+        DedupMode::PerNumber => find_duplicates(&checked, scan_shards),
+        DedupMode::PerContact => Vec::new(),
     };
     Ok(assemble(contacts, checked, &duplicates))
 }
 
+/// The most threads of the phases where every thread reads every contact.
+const MAX_SCAN_SHARDS: NonZeroUsize = match NonZeroUsize::new(8) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
+
 /// Which contacts are in at least one selected group, after checking ids and members.
+///
+/// The id index is split in `threads` shards by a hash of the id, each built by its own
+/// thread; then each thread looks up its share of every group's members. Errors are the
+/// first in document order whatever the number of threads.
 fn selected_contacts(
     contacts: &[Contact],
     groups: &[Group],
     selection: &Selection,
+    threads: NonZeroUsize,
 ) -> Result<Vec<bool>, AudienceError> {
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(contacts.len());
-    for (position, contact) in contacts.iter().enumerate() {
-        if let Some(first) = by_id.insert(contact.id.as_str(), position) {
-            return Err(AudienceError::DuplicateContactId {
-                id: contact.id.clone(),
-                first,
-                second: position,
-            });
-        }
-    }
-    let mut groups_by_id: HashMap<&str, usize> = HashMap::with_capacity(groups.len());
+    let mut groups_by_id: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(groups.len(), FxBuildHasher);
     for (position, group) in groups.iter().enumerate() {
         if let Some(first) = groups_by_id.insert(group.id.as_str(), position) {
             return Err(AudienceError::DuplicateGroupId {
@@ -802,35 +858,146 @@ fn selected_contacts(
             });
         }
     }
-    let selected_groups: HashSet<&str> = selection.groups.iter().map(GroupId::as_str).collect();
     for id in &selection.groups {
         if !groups_by_id.contains_key(id.as_str()) {
             return Err(AudienceError::UnknownGroup { id: id.clone() });
         }
     }
-    let mut selected = vec![false; contacts.len()];
-    for group in groups {
-        let is_selected = selected_groups.contains(group.id.as_str());
-        for member in &group.members {
-            let Some(&position) = by_id.get(member.as_str()) else {
-                return Err(AudienceError::UnknownMember {
-                    group: group.id.clone(),
-                    member: member.clone(),
-                });
-            };
-            if is_selected && let Some(slot) = selected.get_mut(position) {
-                *slot = true;
+    let selected_groups: FxHashSet<&str> = selection.groups.iter().map(GroupId::as_str).collect();
+    let workers = threads.get();
+    let index = IdIndex::build(contacts, workers)?;
+
+    // Each worker takes the same share of every group; the first error in (group, member)
+    // order wins.
+    let lookups = run_workers(workers, |worker| {
+        let mut selected = vec![false; contacts.len()];
+        for (g, group) in groups.iter().enumerate() {
+            let share = group.members.len().div_ceil(workers);
+            let from = (worker * share).min(group.members.len());
+            let to = (from + share).min(group.members.len());
+            let is_selected = selected_groups.contains(group.id.as_str());
+            for (m, member) in group
+                .members
+                .get(from..to)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let Some(position) = index.get(member.as_str()) else {
+                    return Err((g, from + m));
+                };
+                if is_selected && let Some(slot) = selected.get_mut(position) {
+                    *slot = true;
+                }
             }
         }
+        Ok(selected)
+    });
+    let mut selected = vec![false; contacts.len()];
+    let mut first_error: Option<(usize, usize)> = None;
+    for lookup in lookups {
+        match lookup {
+            Ok(part) => {
+                for (slot, mark) in selected.iter_mut().zip(part) {
+                    *slot |= mark;
+                }
+            }
+            Err(at) => first_error = Some(first_error.map_or(at, |e| e.min(at))),
+        }
+    }
+    if let Some((g, m)) = first_error
+        && let Some(group) = groups.get(g)
+        && let Some(member) = group.members.get(m)
+    {
+        return Err(AudienceError::UnknownMember {
+            group: group.id.clone(),
+            member: member.clone(),
+        });
     }
     Ok(selected)
 }
 
-fn parse_phone(project: &Project, contact: &Contact) -> Parsed {
+/// Contact id → position, in shards by a hash of the id.
+struct IdIndex<'a> {
+    shards: Vec<FxHashMap<&'a str, usize>>,
+}
+
+impl<'a> IdIndex<'a> {
+    fn shard_of(id: &str, shards: usize) -> usize {
+        (fnv1a(id.as_bytes()) % shards as u64) as usize
+    }
+
+    /// Builds the index; a repeated id is an error naming its first repetition in order.
+    fn build(contacts: &'a [Contact], shards: usize) -> Result<Self, AudienceError> {
+        let built = run_workers(shards, |shard| {
+            let mut map: FxHashMap<&str, usize> =
+                FxHashMap::with_capacity_and_hasher(contacts.len() / shards + 1, FxBuildHasher);
+            for (position, contact) in contacts.iter().enumerate() {
+                let id = contact.id.as_str();
+                if shards > 1 && Self::shard_of(id, shards) != shard {
+                    continue;
+                }
+                if let Some(first) = map.insert(id, position) {
+                    return Err((position, first));
+                }
+            }
+            Ok(map)
+        });
+        let mut maps = Vec::with_capacity(shards);
+        let mut first_error: Option<(usize, usize)> = None;
+        for result in built {
+            match result {
+                Ok(map) => maps.push(map),
+                Err(at) => first_error = Some(first_error.map_or(at, |e| e.min(at))),
+            }
+        }
+        if let Some((second, first)) = first_error {
+            let id = contacts.get(second).map(|c| c.id.clone());
+            if let Some(id) = id {
+                return Err(AudienceError::DuplicateContactId { id, first, second });
+            }
+        }
+        Ok(IdIndex { shards: maps })
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        let shard = if self.shards.len() > 1 {
+            Self::shard_of(id, self.shards.len())
+        } else {
+            0
+        };
+        self.shards.get(shard)?.get(id).copied()
+    }
+}
+
+/// Runs `f(worker)` for each worker in `0..workers`, the calling thread taking worker 0, and
+/// returns the results in worker order.
+fn run_workers<R: Send>(workers: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    if workers <= 1 {
+        return vec![f(0)];
+    }
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (1..workers).map(|w| scope.spawn(move || f(w))).collect();
+        let mut out = Vec::with_capacity(workers);
+        out.push(f(0));
+        for handle in handles {
+            // A worker cannot panic on input; if it did, its panic goes on.
+            out.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+        }
+        out
+    })
+}
+
+fn parse_phone(parser: &PhoneParser, project: &Project, contact: &Contact) -> Parsed {
     match contact.phone.as_deref() {
         None => Parsed::Missing,
         Some(raw) if raw.trim().is_empty() => Parsed::Missing,
-        Some(raw) => match PhoneNumber::parse(raw, project.default_region) {
+        Some(raw) => match parser.parse(raw, project.default_region) {
             Ok(number) => Parsed::Valid(number),
             Err(error) => Parsed::Invalid(error),
         },
@@ -839,6 +1006,7 @@ fn parse_phone(project: &Project, contact: &Contact) -> Parsed {
 
 /// The checks before dedup, in the documented precedence.
 fn check(
+    parser: &PhoneParser,
     project: &Project,
     selection: &Selection,
     contact: &Contact,
@@ -846,9 +1014,9 @@ fn check(
     parse_all: bool,
 ) -> Checked {
     if !is_selected {
-        return Checked::Outside(parse_all.then(|| parse_phone(project, contact)));
+        return Checked::Outside(parse_all.then(|| parse_phone(parser, project, contact)));
     }
-    let number = match parse_phone(project, contact) {
+    let number = match parse_phone(parser, project, contact) {
         Parsed::Missing => return Checked::Excluded(None, ExclusionReason::MissingPhone),
         Parsed::Invalid(error) => {
             return Checked::Excluded(None, ExclusionReason::InvalidPhone(error));
@@ -894,7 +1062,8 @@ fn parsed_of(checked: &Checked) -> Option<Parsed> {
 
 /// With the phone as key: every contact has one, and no two share an E.164.
 fn check_phone_key(contacts: &[Contact], checked: &[Checked]) -> Result<(), AudienceError> {
-    let mut owners: HashMap<PhoneNumber, &ContactId> = HashMap::with_capacity(contacts.len());
+    let mut owners: FxHashMap<PhoneNumber, &ContactId> =
+        FxHashMap::with_capacity_and_hasher(contacts.len(), FxBuildHasher);
     for (contact, checked) in contacts.iter().zip(checked) {
         match parsed_of(checked) {
             Some(Parsed::Missing) => {
@@ -920,21 +1089,31 @@ fn check_phone_key(contacts: &[Contact], checked: &[Checked]) -> Result<(), Audi
     Ok(())
 }
 
-/// Per-number dedup: position of each duplicate → position of the contact that keeps the
-/// number. Runs one shard of numbers per thread; each shard walks the candidates in order.
-fn find_duplicates(checked: &[Checked], threads: NonZeroUsize) -> HashMap<usize, usize> {
+/// Per-number dedup: for each position, the position of the contact that keeps its number
+/// when it is a duplicate. Runs one shard of numbers per thread; each shard walks the
+/// candidates in order, so the first in contact order keeps the number.
+fn find_duplicates(checked: &[Checked], threads: NonZeroUsize) -> Vec<Option<usize>> {
     let shards = NonZeroU32::try_from(threads).unwrap_or(NonZeroU32::MIN);
+    let candidates = checked
+        .iter()
+        .filter(|c| matches!(c, Checked::Candidate(_)))
+        .count();
     let one_shard = |shard: u32| {
-        let mut first: HashMap<PhoneNumber, usize> = HashMap::new();
+        // Keyed by the digits' value: E.164 digits never start with 0, so it identifies the
+        // number, and hashes far faster than the text.
+        let capacity = candidates / shards.get() as usize + 1;
+        let mut first: FxHashMap<u128, usize> =
+            FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher);
         let mut duplicates = Vec::new();
         for (position, checked) in checked.iter().enumerate() {
             let Checked::Candidate(number) = checked else {
                 continue;
             };
-            if shards.get() > 1 && shard_of(number, shards) != shard {
+            let key = digits_value(number);
+            if shards.get() > 1 && (key % u128::from(shards.get())) as u32 != shard {
                 continue;
             }
-            match first.entry(*number) {
+            match first.entry(key) {
                 Entry::Occupied(kept) => duplicates.push((position, *kept.get())),
                 Entry::Vacant(slot) => {
                     slot.insert(position);
@@ -950,18 +1129,40 @@ fn find_duplicates(checked: &[Checked], threads: NonZeroUsize) -> HashMap<usize,
             let handles: Vec<_> = (0..shards.get())
                 .map(|shard| scope.spawn(move || one_shard(shard)))
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
         })
     };
-    parts.into_iter().flatten().collect()
+    let mut kept_by = vec![None; checked.len()];
+    for (position, kept) in parts.into_iter().flatten() {
+        if let Some(slot) = kept_by.get_mut(position) {
+            *slot = Some(kept);
+        }
+    }
+    kept_by
+}
+
+/// The E.164 digits as an integer (at most 20 digits: fits in a u128).
+fn digits_value(number: &PhoneNumber) -> u128 {
+    number
+        .as_e164()
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0_u128, |value, digit| value * 10 + u128::from(digit - b'0'))
 }
 
 fn assemble<'a>(
     contacts: &'a [Contact],
     checked: Vec<Checked>,
-    duplicates: &HashMap<usize, usize>,
+    duplicates: &[Option<usize>],
 ) -> Audience<'a> {
-    let mut audience = Audience::default();
+    let mut audience = Audience {
+        recipients: Vec::with_capacity(contacts.len()),
+        exclusions: Vec::new(),
+        outside_selection: 0,
+    };
     for (position, (contact, checked)) in contacts.iter().zip(checked).enumerate() {
         match checked {
             Checked::Outside(_) => audience.outside_selection += 1,
@@ -973,8 +1174,8 @@ fn assemble<'a>(
                     reason,
                 });
             }
-            Checked::Candidate(number) => match duplicates.get(&position) {
-                Some(&kept) => {
+            Checked::Candidate(number) => match duplicates.get(position).copied().flatten() {
+                Some(kept) => {
                     let kept = contacts
                         .get(kept)
                         .map_or_else(|| contact.id.clone(), |c| c.id.clone());
@@ -1009,16 +1210,22 @@ fn map_chunks<T: Sync, R: Send>(
     let size = items.len().div_ceil(threads.get());
     std::thread::scope(|scope| {
         let f = &f;
-        let handles: Vec<_> = items
-            .chunks(size)
-            .enumerate()
+        let mut chunks = items.chunks(size).enumerate();
+        let first = chunks.next();
+        let handles: Vec<_> = chunks
             .map(|(i, chunk)| scope.spawn(move || f(i * size, chunk)))
             .collect();
-        let mut out = Vec::with_capacity(items.len());
+        // The calling thread takes the first chunk instead of waiting.
+        let mut out = first.map_or_else(Vec::new, |(_, chunk)| f(0, chunk));
+        out.reserve(items.len().saturating_sub(out.len()));
         for handle in handles {
-            if let Ok(part) = handle.join() {
-                out.extend(part);
-            }
+            // A worker cannot panic on input; if it did, its panic goes on rather than a
+            // silently missing chunk.
+            out.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
         }
         out
     })
@@ -1064,17 +1271,17 @@ pub struct Refresh {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn refresh(scheduled: &Audience<'_>, at_send: &Audience<'_>) -> Refresh {
-    let before: HashMap<&ContactId, PhoneNumber> = scheduled
+    let before: FxHashMap<&ContactId, PhoneNumber> = scheduled
         .recipients
         .iter()
         .map(|r| (&r.contact.id, r.number))
         .collect();
-    let after: HashMap<&ContactId, PhoneNumber> = at_send
+    let after: FxHashMap<&ContactId, PhoneNumber> = at_send
         .recipients
         .iter()
         .map(|r| (&r.contact.id, r.number))
         .collect();
-    let excluded_after: HashMap<&ContactId, &ExclusionReason> = at_send
+    let excluded_after: FxHashMap<&ContactId, &ExclusionReason> = at_send
         .exclusions
         .iter()
         .map(|e| (&e.contact.id, &e.reason))
@@ -1097,4 +1304,111 @@ pub fn refresh(scheduled: &Audience<'_>, at_send: &Audience<'_>) -> Refresh {
         }
     }
     diff
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::contact::Consent;
+
+    /// Every parallel path on, even for a handful of contacts (own parsers only for the
+    /// larger cases: each costs milliseconds to make).
+    const EAGER: Tuning = Tuning {
+        min_contacts_per_thread: 1,
+        parallel_index_min: 0,
+        own_parser_min: 30,
+    };
+
+    const PHONES: [&str; 7] = [
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "06 98 76 54 32",
+        "0033698765432",
+        "+1 212 555 0100",
+        "06 12",
+        "",
+    ];
+
+    fn case(raw: &[(usize, bool)], members: &[Vec<usize>]) -> (Vec<Contact>, Vec<Group>) {
+        let contacts: Vec<Contact> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, (phone, subscribed))| {
+                let status = if *subscribed {
+                    ConsentStatus::Subscribed
+                } else {
+                    ConsentStatus::Unknown
+                };
+                Contact::new(ContactId::new(format!("c{i}")).unwrap())
+                    .with_phone(PHONES[phone % PHONES.len()])
+                    .with_consent(Consent::new(status))
+            })
+            .collect();
+        let groups = members
+            .iter()
+            .enumerate()
+            .map(|(g, m)| {
+                let ids = m
+                    .iter()
+                    .filter_map(|i| contacts.get(i % contacts.len().max(1)));
+                Group::new(
+                    GroupId::new(format!("g{g}")).unwrap(),
+                    ids.map(|c| c.id.clone()),
+                )
+            })
+            .collect();
+        (contacts, groups)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn every_parallel_path_gives_the_sequential_audience(
+            raw in prop::collection::vec((0..7_usize, any::<bool>()), 1..80),
+            members in prop::collection::vec(prop::collection::vec(0..200_usize, 0..60), 1..4),
+            threads in 2..6_usize,
+            per_contact in any::<bool>(),
+        ) {
+            let (contacts, groups) = case(&raw, &members);
+            let dedup = if per_contact { DedupMode::PerContact } else { DedupMode::PerNumber };
+            let selection = Selection::new(groups.iter().map(|g| g.id.clone()), dedup);
+            let project = Project::new(ProjectKey::Email, Region::FR);
+            let one = resolve(&project, &contacts, &groups, &selection).unwrap();
+            let threads = NonZeroUsize::new(threads).unwrap();
+            let many =
+                resolve_tuned(&project, &contacts, &groups, &selection, threads, &EAGER).unwrap();
+            prop_assert_eq!(many, one);
+        }
+
+        #[test]
+        fn every_parallel_path_reports_the_sequential_error(
+            raw in prop::collection::vec((0..7_usize, any::<bool>()), 2..40),
+            members in prop::collection::vec(prop::collection::vec(0..200_usize, 0..30), 1..4),
+            twin in any::<prop::sample::Index>(),
+            ghost_group in any::<prop::sample::Index>(),
+            ghost_at in any::<prop::sample::Index>(),
+            threads in 2..6_usize,
+        ) {
+            let (mut contacts, mut groups) = case(&raw, &members);
+            // A repeated id, or else an unknown member somewhere.
+            if twin.index(3) == 0 {
+                let i = twin.index(contacts.len() - 1) + 1;
+                contacts[i].id = contacts[0].id.clone();
+            } else {
+                let g = ghost_group.index(groups.len());
+                let at = ghost_at.index(groups[g].members.len() + 1);
+                groups[g].members.insert(at, ContactId::new("ghost").unwrap());
+            }
+            let selection = Selection::new(groups.iter().map(|g| g.id.clone()), DedupMode::PerNumber);
+            let project = Project::new(ProjectKey::Email, Region::FR);
+            let one = resolve(&project, &contacts, &groups, &selection).unwrap_err();
+            let threads = NonZeroUsize::new(threads).unwrap();
+            let many =
+                resolve_tuned(&project, &contacts, &groups, &selection, threads, &EAGER).unwrap_err();
+            prop_assert_eq!(many, one);
+        }
+    }
 }

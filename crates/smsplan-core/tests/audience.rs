@@ -310,3 +310,100 @@ fn refresh_reports_added_removed_and_renumbered_contacts() {
     );
     assert_eq!(diff.renumbered, vec![id("moves")]);
 }
+
+/// Large enough for the parallel paths (sharded id index, own parsers per worker).
+fn many(n: usize) -> (Vec<Contact>, Vec<Group>) {
+    let contacts: Vec<Contact> = (0..n)
+        .map(|i| {
+            // 40,000 distinct numbers, written two ways: many duplicates.
+            let digits = format!("{:08}", (i % 40_000) * 13);
+            let phone = if i % 2 == 0 {
+                format!("06{digits}")
+            } else {
+                format!("+33 6 {digits}")
+            };
+            let c = subscribed(&format!("c{i}"), &phone);
+            if i % 50 == 0 {
+                Contact::new(c.id.clone()).with_phone("06 12")
+            } else {
+                c
+            }
+        })
+        .collect();
+    let groups = vec![
+        Group::new(
+            gid("odd"),
+            contacts.iter().skip(1).step_by(2).map(|c| c.id.clone()),
+        ),
+        Group::new(
+            gid("thirds"),
+            contacts.iter().step_by(3).map(|c| c.id.clone()),
+        ),
+        Group::new(
+            gid("rest"),
+            contacts.iter().step_by(7).map(|c| c.id.clone()),
+        ),
+    ];
+    (contacts, groups)
+}
+
+#[test]
+fn parallel_resolution_of_a_large_audience_equals_the_sequential_one() {
+    use smsplan_core::audience::resolve_parallel;
+    use std::num::NonZeroUsize;
+    let (contacts, groups) = many(120_000);
+    let selection = Selection::new([gid("odd"), gid("thirds")], DedupMode::PerNumber);
+    let one = resolve(&fr(), &contacts, &groups, &selection).unwrap();
+    assert!(one.recipients().len() > 10_000);
+    assert!(one.counts()[&ExclusionKind::Duplicate] > 10_000);
+    for threads in [2, 3] {
+        let many = resolve_parallel(
+            &fr(),
+            &contacts,
+            &groups,
+            &selection,
+            NonZeroUsize::new(threads).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(many, one, "{threads} threads");
+    }
+}
+
+/// One and two threads both report `want`.
+fn errs_alike(contacts: &[Contact], groups: &[Group], selection: &Selection, want: &AudienceError) {
+    use smsplan_core::audience::resolve_parallel;
+    let two = std::num::NonZeroUsize::new(2).unwrap();
+    assert_eq!(
+        &resolve(&fr(), contacts, groups, selection).unwrap_err(),
+        want
+    );
+    assert_eq!(
+        &resolve_parallel(&fr(), contacts, groups, selection, two).unwrap_err(),
+        want
+    );
+}
+
+#[test]
+fn parallel_resolution_reports_the_first_input_error_in_document_order() {
+    let (mut contacts, mut groups) = many(120_000);
+    let selection = Selection::new([gid("odd")], DedupMode::PerNumber);
+    // Unknown members late in two groups: the first in (group, member) order is reported.
+    groups[1].members.push(id("ghost-b"));
+    groups[0].members.insert(59_000, id("ghost-a"));
+    groups[0].members.push(id("ghost-c"));
+    let want = AudienceError::UnknownMember {
+        group: gid("odd"),
+        member: id("ghost-a"),
+    };
+    errs_alike(&contacts, &groups, &selection, &want);
+    // Repeated ids: the first repetition in contact order is reported.
+    let (_, groups) = many(120_000);
+    contacts[100_000].id = id("c7");
+    contacts[90_000].id = id("c80000");
+    let want = AudienceError::DuplicateContactId {
+        id: id("c80000"),
+        first: 80_000,
+        second: 90_000,
+    };
+    errs_alike(&contacts, &groups, &selection, &want);
+}
