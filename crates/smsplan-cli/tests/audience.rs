@@ -1,9 +1,9 @@
 //! `smsplan audience` follows its CLI contract.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
@@ -15,27 +15,10 @@ fn golden(kind: &str, name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str], stdin: &str) -> (String, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
-        .arg("audience")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let text = stdin.to_owned();
-    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    // A command that stops early (a usage error) closes its input: not a test failure.
-    if let Err(e) = writer.join().unwrap() {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap(),
-    )
+    let mut full = vec!["audience"];
+    full.extend_from_slice(args);
+    let run = common::smsplan(&full, stdin);
+    (run.stdout, run.stderr, run.code)
 }
 
 fn tmp(name: &str, text: &str) -> PathBuf {

@@ -1,38 +1,15 @@
 //! `smsplan phone` follows its CLI contract.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 use serde_json::{Value, json};
 
 fn run(args: &[&str], input: &str) -> (Vec<Value>, i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
-        .arg("phone")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    // A command that stops early (a usage error) closes its input: not a test failure.
-    if let Err(e) = writer.join().unwrap() {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        lines,
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let mut full = vec!["phone"];
+    full.extend_from_slice(args);
+    let run = common::smsplan(&full, input);
+    (common::json_lines(&run.stdout), run.code, run.stderr)
 }
 
 #[test]
@@ -62,21 +39,9 @@ fn strings_and_objects_get_one_line_each_in_order() {
 
 #[test]
 fn output_keys_are_in_contract_order() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
-        .args(["phone", "--region", "FR"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"\"0612345678\"\n\"06\"\n")
-        .unwrap();
-    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let run = common::smsplan(&["phone", "--region", "FR"], "\"0612345678\"\n\"06\"\n");
     assert_eq!(
-        out,
+        run.stdout,
         "{\"e164\":\"+33612345678\",\"region\":\"FR\",\"type\":\"mobile\",\"valid\":true,\"time_zones\":[\"Europe/Paris\"]}\n\
          {\"error\":{\"kind\":\"too_short\",\"message\":\"too short for its region\"}}\n"
     );

@@ -17,7 +17,7 @@ mod corpus;
 use std::num::NonZeroUsize;
 use std::time::Instant;
 
-use smsplan_core::audience::{Project, ProjectKey, Selection, resolve_parallel};
+use smsplan_core::audience::{Selection, resolve_parallel};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::GroupId;
 use smsplan_core::phone::{PhoneParser, Region};
@@ -65,14 +65,7 @@ fn main() {
         peak_rss_mb()
     );
 
-    let project = Project::new(ProjectKey::Email, Region::FR).with_accepted_regions([
-        Region::FR,
-        Region::BE,
-        Region::DE,
-        Region::GB,
-        Region::US,
-        Region::ES,
-    ]);
+    let project = corpus::project();
     let selection = Selection::new(
         ["g0", "g1", "g2", "g3", "g4"].map(|g| GroupId::new(g).unwrap()),
         DedupMode::PerNumber,

@@ -755,11 +755,58 @@ pub fn resolve_parallel<'a>(
     selection: &Selection,
     threads: NonZeroUsize,
 ) -> Result<Audience<'a>, AudienceError> {
-    let selected = selected_contacts(contacts, groups, selection, threads)?;
+    resolve_tuned(
+        project,
+        contacts,
+        groups,
+        selection,
+        threads,
+        &Tuning::DEFAULT,
+    )
+}
+
+/// The sizes from which the parallel paths are worth their threads (smaller in unit tests,
+/// so that small random inputs exercise them).
+struct Tuning {
+    /// The fewest contacts worth a thread of their own.
+    min_contacts_per_thread: usize,
+    /// From how many contacts the id index and the member lookups use several threads.
+    parallel_index_min: usize,
+    /// The chunk size from which a worker thread makes its own [`PhoneParser`].
+    own_parser_min: usize,
+}
+
+impl Tuning {
+    const DEFAULT: Tuning = Tuning {
+        min_contacts_per_thread: 4_096,
+        parallel_index_min: 50_000,
+        own_parser_min: 20_000,
+    };
+}
+
+fn resolve_tuned<'a>(
+    project: &Project,
+    contacts: &'a [Contact],
+    groups: &[Group],
+    selection: &Selection,
+    threads: NonZeroUsize,
+    tuning: &Tuning,
+) -> Result<Audience<'a>, AudienceError> {
+    // No more threads than chunks worth a thread; the phases that shard by scanning every
+    // contact (the id index, dedup) use at most `MAX_SCAN_SHARDS` of them.
+    let worth = contacts.len() / tuning.min_contacts_per_thread.max(1);
+    let threads = threads.min(NonZeroUsize::new(worth).unwrap_or(NonZeroUsize::MIN));
+    let scan_shards = threads.min(MAX_SCAN_SHARDS);
+    let index_shards = if contacts.len() >= tuning.parallel_index_min {
+        scan_shards
+    } else {
+        NonZeroUsize::MIN
+    };
+    let selected = selected_contacts(contacts, groups, selection, index_shards)?;
     let parse_all = project.key == ProjectKey::Phone;
     let checked = map_chunks(contacts, threads, |offset, chunk| {
         // A worker thread parses faster with its own parser, worth it for large chunks.
-        let parser = if offset > 0 && chunk.len() >= OWN_PARSER_MIN {
+        let parser = if offset > 0 && chunk.len() >= tuning.own_parser_min {
             PhoneParser::new()
         } else {
             PhoneParser::shared()
@@ -777,14 +824,17 @@ pub fn resolve_parallel<'a>(
         check_phone_key(contacts, &checked)?;
     }
     let duplicates = match selection.dedup {
-        DedupMode::PerNumber => find_duplicates(&checked, threads),
+        DedupMode::PerNumber => find_duplicates(&checked, scan_shards),
         DedupMode::PerContact => Vec::new(),
     };
     Ok(assemble(contacts, checked, &duplicates))
 }
 
-/// The chunk size from which a worker thread makes its own [`PhoneParser`].
-const OWN_PARSER_MIN: usize = 20_000;
+/// The most threads of the phases where every thread reads every contact.
+const MAX_SCAN_SHARDS: NonZeroUsize = match NonZeroUsize::new(8) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
 
 /// Which contacts are in at least one selected group, after checking ids and members.
 ///
@@ -814,11 +864,7 @@ fn selected_contacts(
         }
     }
     let selected_groups: FxHashSet<&str> = selection.groups.iter().map(GroupId::as_str).collect();
-    let workers = if contacts.len() >= PARALLEL_INDEX_MIN {
-        threads.get()
-    } else {
-        1
-    };
+    let workers = threads.get();
     let index = IdIndex::build(contacts, workers)?;
 
     // Each worker takes the same share of every group; the first error in (group, member)
@@ -870,9 +916,6 @@ fn selected_contacts(
     }
     Ok(selected)
 }
-
-/// From how many contacts the id index and the member lookups use several threads.
-const PARALLEL_INDEX_MIN: usize = 50_000;
 
 /// Contact id → position, in shards by a hash of the id.
 struct IdIndex<'a> {
@@ -1261,4 +1304,111 @@ pub fn refresh(scheduled: &Audience<'_>, at_send: &Audience<'_>) -> Refresh {
         }
     }
     diff
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::contact::Consent;
+
+    /// Every parallel path on, even for a handful of contacts (own parsers only for the
+    /// larger cases: each costs milliseconds to make).
+    const EAGER: Tuning = Tuning {
+        min_contacts_per_thread: 1,
+        parallel_index_min: 0,
+        own_parser_min: 30,
+    };
+
+    const PHONES: [&str; 7] = [
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "06 98 76 54 32",
+        "0033698765432",
+        "+1 212 555 0100",
+        "06 12",
+        "",
+    ];
+
+    fn case(raw: &[(usize, bool)], members: &[Vec<usize>]) -> (Vec<Contact>, Vec<Group>) {
+        let contacts: Vec<Contact> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, (phone, subscribed))| {
+                let status = if *subscribed {
+                    ConsentStatus::Subscribed
+                } else {
+                    ConsentStatus::Unknown
+                };
+                Contact::new(ContactId::new(format!("c{i}")).unwrap())
+                    .with_phone(PHONES[phone % PHONES.len()])
+                    .with_consent(Consent::new(status))
+            })
+            .collect();
+        let groups = members
+            .iter()
+            .enumerate()
+            .map(|(g, m)| {
+                let ids = m
+                    .iter()
+                    .filter_map(|i| contacts.get(i % contacts.len().max(1)));
+                Group::new(
+                    GroupId::new(format!("g{g}")).unwrap(),
+                    ids.map(|c| c.id.clone()),
+                )
+            })
+            .collect();
+        (contacts, groups)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn every_parallel_path_gives_the_sequential_audience(
+            raw in prop::collection::vec((0..7_usize, any::<bool>()), 1..80),
+            members in prop::collection::vec(prop::collection::vec(0..200_usize, 0..60), 1..4),
+            threads in 2..6_usize,
+            per_contact in any::<bool>(),
+        ) {
+            let (contacts, groups) = case(&raw, &members);
+            let dedup = if per_contact { DedupMode::PerContact } else { DedupMode::PerNumber };
+            let selection = Selection::new(groups.iter().map(|g| g.id.clone()), dedup);
+            let project = Project::new(ProjectKey::Email, Region::FR);
+            let one = resolve(&project, &contacts, &groups, &selection).unwrap();
+            let threads = NonZeroUsize::new(threads).unwrap();
+            let many =
+                resolve_tuned(&project, &contacts, &groups, &selection, threads, &EAGER).unwrap();
+            prop_assert_eq!(many, one);
+        }
+
+        #[test]
+        fn every_parallel_path_reports_the_sequential_error(
+            raw in prop::collection::vec((0..7_usize, any::<bool>()), 2..40),
+            members in prop::collection::vec(prop::collection::vec(0..200_usize, 0..30), 1..4),
+            twin in any::<prop::sample::Index>(),
+            ghost_group in any::<prop::sample::Index>(),
+            ghost_at in any::<prop::sample::Index>(),
+            threads in 2..6_usize,
+        ) {
+            let (mut contacts, mut groups) = case(&raw, &members);
+            // A repeated id, or else an unknown member somewhere.
+            if twin.index(3) == 0 {
+                let i = twin.index(contacts.len() - 1) + 1;
+                contacts[i].id = contacts[0].id.clone();
+            } else {
+                let g = ghost_group.index(groups.len());
+                let at = ghost_at.index(groups[g].members.len() + 1);
+                groups[g].members.insert(at, ContactId::new("ghost").unwrap());
+            }
+            let selection = Selection::new(groups.iter().map(|g| g.id.clone()), DedupMode::PerNumber);
+            let project = Project::new(ProjectKey::Email, Region::FR);
+            let one = resolve(&project, &contacts, &groups, &selection).unwrap_err();
+            let threads = NonZeroUsize::new(threads).unwrap();
+            let many =
+                resolve_tuned(&project, &contacts, &groups, &selection, threads, &EAGER).unwrap_err();
+            prop_assert_eq!(many, one);
+        }
+    }
 }

@@ -369,13 +369,24 @@ fn parallel_resolution_of_a_large_audience_equals_the_sequential_one() {
     }
 }
 
+/// One and two threads both report `want`.
+fn errs_alike(contacts: &[Contact], groups: &[Group], selection: &Selection, want: &AudienceError) {
+    use smsplan_core::audience::resolve_parallel;
+    let two = std::num::NonZeroUsize::new(2).unwrap();
+    assert_eq!(
+        &resolve(&fr(), contacts, groups, selection).unwrap_err(),
+        want
+    );
+    assert_eq!(
+        &resolve_parallel(&fr(), contacts, groups, selection, two).unwrap_err(),
+        want
+    );
+}
+
 #[test]
 fn parallel_resolution_reports_the_first_input_error_in_document_order() {
-    use smsplan_core::audience::resolve_parallel;
-    use std::num::NonZeroUsize;
     let (mut contacts, mut groups) = many(120_000);
     let selection = Selection::new([gid("odd")], DedupMode::PerNumber);
-    let two = NonZeroUsize::new(2).unwrap();
     // Unknown members late in two groups: the first in (group, member) order is reported.
     groups[1].members.push(id("ghost-b"));
     groups[0].members.insert(59_000, id("ghost-a"));
@@ -384,14 +395,7 @@ fn parallel_resolution_reports_the_first_input_error_in_document_order() {
         group: gid("odd"),
         member: id("ghost-a"),
     };
-    assert_eq!(
-        resolve(&fr(), &contacts, &groups, &selection).unwrap_err(),
-        want
-    );
-    assert_eq!(
-        resolve_parallel(&fr(), &contacts, &groups, &selection, two).unwrap_err(),
-        want
-    );
+    errs_alike(&contacts, &groups, &selection, &want);
     // Repeated ids: the first repetition in contact order is reported.
     let (_, groups) = many(120_000);
     contacts[100_000].id = id("c7");
@@ -401,12 +405,5 @@ fn parallel_resolution_reports_the_first_input_error_in_document_order() {
         first: 80_000,
         second: 90_000,
     };
-    assert_eq!(
-        resolve(&fr(), &contacts, &groups, &selection).unwrap_err(),
-        want
-    );
-    assert_eq!(
-        resolve_parallel(&fr(), &contacts, &groups, &selection, two).unwrap_err(),
-        want
-    );
+    errs_alike(&contacts, &groups, &selection, &want);
 }

@@ -2,12 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use std::collections::{BTreeSet, HashSet};
-use std::num::{NonZeroU32, NonZeroUsize};
+use std::num::NonZeroU32;
 
 use proptest::prelude::*;
 use smsplan_core::audience::{
     Audience, ExclusionReason, Project, ProjectKey, Selection, Suppressions, refresh, resolve,
-    resolve_parallel, shard_of,
+    shard_of,
 };
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId, QuarantineReason};
 use smsplan_core::dedup::DedupMode;
@@ -197,16 +197,6 @@ proptest! {
             .filter(|e| matches!(e.reason(), ExclusionReason::Duplicate { .. }))
             .count();
         prop_assert_eq!(duplicates, 0);
-    }
-
-    #[test]
-    fn resolving_in_shards_on_several_threads_gives_the_same_audience(case in cases(), threads in 2..5_usize) {
-        let whole = run(&case);
-        let sharded = resolve_parallel(
-            &case.project, &case.contacts, &case.groups, &case.selection,
-            NonZeroUsize::new(threads).unwrap(),
-        ).unwrap();
-        prop_assert_eq!(sharded, whole);
     }
 
     #[test]

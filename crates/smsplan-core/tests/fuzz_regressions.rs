@@ -1,6 +1,7 @@
 //! Replays the inputs kept in `fuzz/regressions/` with the fuzz targets' assertions, so a
 //! crash found by fuzzing stays fixed without a fuzzer.
 
+use smsplan_core::phone::{PhoneNumber, Region};
 use smsplan_core::text::{analyze, decode, encode, parse_user_data, split};
 
 #[path = "../../../fuzz/fuzz_targets/options.rs"]
@@ -59,6 +60,19 @@ fn fuzz_regressions_still_pass() {
                     })
                     .collect();
                 assert_eq!(decode(&read).unwrap(), text, "{path:?}");
+            }
+            "phone_parse" => {
+                let region = Region::parse(case["region"].as_str().unwrap()).unwrap();
+                if let Ok(n) = PhoneNumber::parse(&text, region) {
+                    let again = PhoneNumber::parse_international(n.as_e164());
+                    assert_eq!(again, Ok(n), "{path:?}");
+                    let again = again.unwrap();
+                    assert_eq!(
+                        (again.kind(), again.region()),
+                        (n.kind(), n.region()),
+                        "{path:?}"
+                    );
+                }
             }
             other => panic!("{path:?}: unknown target {other}"),
         }

@@ -176,6 +176,60 @@ pub struct ConsentChange {
     pub source: ConsentSource,
 }
 
+impl From<ConsentStatus> for smsplan_core::contact::ConsentStatus {
+    fn from(status: ConsentStatus) -> Self {
+        match status {
+            ConsentStatus::Subscribed => Self::Subscribed,
+            ConsentStatus::Unsubscribed => Self::Unsubscribed,
+        }
+    }
+}
+
+impl ConsentSource {
+    /// A one-line description for a consent record, e.g. `keyword STOP to 36111 (inbound
+    /// k-42)`. Our own number or short code is not personal data and is shown in full.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Keyword {
+                keyword,
+                inbound_id,
+                to,
+            } => {
+                format!(
+                    "keyword {keyword} to {} (inbound {inbound_id})",
+                    to.unmasked()
+                )
+            }
+        }
+    }
+}
+
+impl ConsentChange {
+    /// The contact's new consent, as the audience model records it.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use smsplan_core::contact::ConsentStatus as Status;
+    /// use smsplan_provider::keyword::{ConsentChange, ConsentSource, ConsentStatus};
+    /// use smsplan_provider::number::Msisdn;
+    ///
+    /// let change = ConsentChange {
+    ///     number: Msisdn::parse("+33612345678")?,
+    ///     status: ConsentStatus::Unsubscribed,
+    ///     at: Utc.with_ymd_and_hms(2026, 12, 24, 20, 31, 0).unwrap(),
+    ///     source: ConsentSource::Keyword { keyword: "STOP".into(), inbound_id: "k-42".into(), to: Msisdn::parse("36111")? },
+    /// };
+    /// let consent = change.to_consent();
+    /// assert_eq!(consent.status, Status::Unsubscribed);
+    /// assert_eq!(consent.source.as_deref(), Some("keyword STOP to 36111 (inbound k-42)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_consent(&self) -> smsplan_core::contact::Consent {
+        smsplan_core::contact::Consent::new(self.status.into())
+            .changed(self.at, self.source.describe())
+    }
+}
+
 /// The replies sent for each kind of keyword.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replies {

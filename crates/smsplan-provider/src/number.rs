@@ -248,8 +248,22 @@ fn country_code_len(digits: &str) -> usize {
     }
 }
 
+impl From<smsplan_core::phone::PhoneNumber> for Msisdn {
+    /// A parsed number is E.164, which always has the shape of an MSISDN.
+    fn from(number: smsplan_core::phone::PhoneNumber) -> Self {
+        Msisdn(number.as_e164().into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_parsed_phone_number_becomes_the_same_msisdn() {
+        use smsplan_core::phone::{PhoneNumber, Region};
+        let number = PhoneNumber::parse("06 12 34 56 78", Region::FR).unwrap();
+        assert_eq!(Msisdn::from(number).unmasked().to_string(), "+33612345678");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -429,9 +429,9 @@ fn kannel_restart_mid_batch_delivers_each_message_exactly_once() {
                         Ok(_) => break,
                         // While Kannel restarts, smsbox may answer before bearerbox has
                         // its SMSC back ("Temporal failure": throttled): both are retried.
-                        Err(ProviderError::Unavailable { .. } | ProviderError::Throttled { .. })
-                            if attempts < 300 =>
-                        {
+                        Err(
+                            ProviderError::Unavailable { .. } | ProviderError::Throttled { .. },
+                        ) if attempts < 300 => {
                             errors += 1;
                             std::thread::sleep(Duration::from_millis(50));
                         }

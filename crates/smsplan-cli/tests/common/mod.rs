@@ -1,6 +1,13 @@
-//! Shared helper of the one-shot command tests (`holidays`, `window`).
+//! Shared helpers of the CLI tests: one-shot commands (`holidays`, `window`) and commands fed
+//! on standard input (`phone`, `audience`).
+#![allow(
+    clippy::unwrap_used,
+    dead_code,
+    reason = "test helpers; each test file uses a part"
+)]
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -23,4 +30,51 @@ pub fn run(command: &str, args: &[&str]) -> (Value, i32, String) {
         out.status.code().unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+/// What a run fed on standard input printed and how it ended.
+pub struct Run {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The exit status.
+    pub code: i32,
+}
+
+/// Runs `smsplan ARGS` with `stdin` as standard input.
+pub fn smsplan(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_owned();
+    // Written from another thread so that a large output cannot block a large input.
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    // A command that stops early (a usage error) closes its input: not a test failure.
+    if let Err(e) = writer.join().unwrap() {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing standard input: {e}"
+        );
+    }
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+/// The JSON lines of an output.
+pub fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }

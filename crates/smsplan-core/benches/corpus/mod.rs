@@ -10,38 +10,34 @@
     reason = "bench corpus generator"
 )]
 
+use smsplan_core::audience::{Project, ProjectKey};
 use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId, QuarantineReason};
 use smsplan_core::group::{Group, GroupId};
+use smsplan_core::phone::Region;
 
-/// SplitMix64: a tiny seeded generator, enough for corpora.
-pub struct Rng(u64);
+// The workspace's seeded SplitMix64, shared with the fragment corpus.
+#[allow(dead_code, reason = "only its generator is used here")]
+#[path = "../../../../benches/corpus/mod.rs"]
+mod texts;
 
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
+pub use texts::Rng;
 
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+fn digits(rng: &mut Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(b'0' + rng.below(10) as u8))
+        .collect()
+}
 
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
+/// The project of the audience benchmarks: default region FR, six accepted regions.
+pub fn project() -> Project {
+    Project::new(ProjectKey::Email, Region::FR).with_accepted_regions([
+        Region::FR,
+        Region::BE,
+        Region::DE,
+        Region::GB,
+        Region::US,
+        Region::ES,
+    ])
 }
 
 /// Groups digits with a separator: "0612345678" by [2,2,2,2,2] and " ".
@@ -66,7 +62,7 @@ pub fn typed_number(rng: &mut Rng) -> String {
         // French mobiles and landlines, national or international.
         0..=54 => {
             let first = rng.pick(&["6", "7", "1", "2", "3", "4", "5", "9"]);
-            let national = format!("0{first}{}", rng.digits(8));
+            let national = format!("0{first}{}", digits(rng, 8));
             match rng.below(6) {
                 0 => format!("+33 {}", grouped(&national[1..], &[1, 2, 2, 2, 2], sep)),
                 1 => format!("0033{}", &national[1..]),
@@ -76,32 +72,32 @@ pub fn typed_number(rng: &mut Rng) -> String {
         }
         55..=64 => {
             let area = rng.pick(&["212", "415", "312", "617", "305", "713", "206", "404"]);
-            let exchange = format!("{}{}", 2 + rng.below(8), rng.digits(2));
+            let exchange = format!("{}{}", 2 + rng.below(8), digits(rng, 2));
             match rng.below(3) {
-                0 => format!("+1 ({area}) {exchange}-{}", rng.digits(4)),
-                1 => format!("+1-{area}-{exchange}-{}", rng.digits(4)),
-                _ => format!("001 {area} {exchange} {}", rng.digits(4)),
+                0 => format!("+1 ({area}) {exchange}-{}", digits(rng, 4)),
+                1 => format!("+1-{area}-{exchange}-{}", digits(rng, 4)),
+                _ => format!("001 {area} {exchange} {}", digits(rng, 4)),
             }
         }
-        65..=71 => format!("+44 7{}{sep}{}", 400 + rng.below(500), rng.digits(6)),
-        72..=77 => format!("+49 15{} {}", 1 + rng.below(2), rng.digits(8)),
+        65..=71 => format!("+44 7{}{sep}{}", 400 + rng.below(500), digits(rng, 6)),
+        72..=77 => format!("+49 15{} {}", 1 + rng.below(2), digits(rng, 8)),
         78..=82 => format!(
             "+32 47{}{sep}{}",
             rng.below(10),
-            grouped(&rng.digits(6), &[2, 2, 2], sep)
+            grouped(&digits(rng, 6), &[2, 2, 2], sep)
         ),
-        83..=86 => format!("+34 6{}", grouped(&rng.digits(8), &[2, 3, 3], sep)),
-        87..=89 => format!("+39 3{}{sep}{}", rng.digits(2), rng.digits(7)),
+        83..=86 => format!("+34 6{}", grouped(&digits(rng, 8), &[2, 3, 3], sep)),
+        87..=89 => format!("+39 3{}{sep}{}", digits(rng, 2), digits(rng, 7)),
         90..=92 => format!(
             "+7 9{} {}-{}-{}",
-            rng.digits(2),
-            rng.digits(3),
-            rng.digits(2),
-            rng.digits(2)
+            digits(rng, 2),
+            digits(rng, 3),
+            digits(rng, 2),
+            digits(rng, 2)
         ),
-        93..=95 => format!("+55 11 9{}-{}", rng.digits(4), rng.digits(4)),
-        96..=97 => format!("+91 9{}{sep}{}", rng.digits(4), rng.digits(5)),
-        _ => format!("+262 692{sep}{}", grouped(&rng.digits(6), &[2, 2, 2], sep)),
+        93..=95 => format!("+55 11 9{}-{}", digits(rng, 4), digits(rng, 4)),
+        96..=97 => format!("+91 9{}{sep}{}", digits(rng, 4), digits(rng, 5)),
+        _ => format!("+262 692{sep}{}", grouped(&digits(rng, 6), &[2, 2, 2], sep)),
     }
 }
 

@@ -346,42 +346,58 @@ impl Contact {
     /// # Errors
     /// A [`ConvertError`] for an empty id, an unknown time zone or a malformed date-time.
     pub fn to_core(&self, path: &str) -> Result<core_contact::Contact, ConvertError> {
-        let mut contact =
-            core_contact::Contact::new(contact_id(&self.id, || format!("{path}.id"))?);
-        contact.phone.clone_from(&self.phone);
-        contact.email.clone_from(&self.email);
-        if let Some(name) = &self.time_zone {
-            let tz = Tz::from_str(name).map_err(|_| ConvertError::TimeZone {
-                path: format!("{path}.time_zone"),
+        self.clone().convert(&|| path.to_owned())
+    }
+
+    /// Converts to the core type, moving the texts instead of copying them.
+    ///
+    /// # Errors
+    /// As [`Contact::to_core`].
+    pub fn into_core(self, path: &str) -> Result<core_contact::Contact, ConvertError> {
+        self.convert(&|| path.to_owned())
+    }
+
+    /// The conversion; `path` is only built for an error.
+    fn convert(self, path: &dyn Fn() -> String) -> Result<core_contact::Contact, ConvertError> {
+        let id = ContactId::new(self.id).map_err(|error| ConvertError::Id {
+            path: format!("{}.id", path()),
+            error,
+        })?;
+        let mut contact = core_contact::Contact::new(id);
+        contact.phone = self.phone;
+        contact.email = self.email;
+        if let Some(name) = self.time_zone {
+            let tz = Tz::from_str(&name).map_err(|_| ConvertError::TimeZone {
+                path: format!("{}.time_zone", path()),
                 value: name.clone(),
             })?;
             contact.time_zone = Some(tz);
         }
-        if let Some(consent) = &self.consent {
+        if let Some(consent) = self.consent {
             let status = match consent.status {
                 ConsentStatus::Subscribed => core_contact::ConsentStatus::Subscribed,
                 ConsentStatus::Unsubscribed => core_contact::ConsentStatus::Unsubscribed,
                 ConsentStatus::Unknown => core_contact::ConsentStatus::Unknown,
             };
             let mut core_consent = core_contact::Consent::new(status);
-            if let Some(at) = &consent.changed_at {
+            if let Some(at) = consent.changed_at {
                 let parsed =
-                    DateTime::parse_from_rfc3339(at).map_err(|_| ConvertError::DateTime {
-                        path: format!("{path}.consent.changed_at"),
+                    DateTime::parse_from_rfc3339(&at).map_err(|_| ConvertError::DateTime {
+                        path: format!("{}.consent.changed_at", path()),
                         value: at.clone(),
                     })?;
                 core_consent.changed_at = Some(parsed.with_timezone(&Utc));
             }
-            core_consent.source.clone_from(&consent.source);
+            core_consent.source = consent.source;
             contact.consent = core_consent;
         }
-        contact.quarantine = self.quarantine.as_ref().map(|q| match q.reason {
+        contact.quarantine = self.quarantine.map(|q| match q.reason {
             QuarantineReason::InvalidNumber => core_contact::QuarantineReason::InvalidNumber,
             QuarantineReason::Bounced => core_contact::QuarantineReason::Bounced,
             QuarantineReason::Blocked => core_contact::QuarantineReason::Blocked,
         });
-        if let Some(fields) = &self.fields {
-            contact.fields.clone_from(fields);
+        if let Some(fields) = self.fields {
+            contact.fields = fields;
         }
         Ok(contact)
     }
@@ -442,12 +458,33 @@ impl Group {
     /// # Errors
     /// [`ConvertError::Id`] for an empty group or member id.
     pub fn to_core(&self, path: &str) -> Result<core_group::Group, ConvertError> {
-        let id = group_id(&self.id, || format!("{path}.id"))?;
+        self.clone().convert(&|| path.to_owned())
+    }
+
+    /// Converts to the core type, moving the ids instead of copying them.
+    ///
+    /// # Errors
+    /// As [`Group::to_core`].
+    pub fn into_core(self, path: &str) -> Result<core_group::Group, ConvertError> {
+        self.convert(&|| path.to_owned())
+    }
+
+    /// The conversion; `path` is only built for an error.
+    fn convert(self, path: &dyn Fn() -> String) -> Result<core_group::Group, ConvertError> {
+        let id = GroupId::new(self.id).map_err(|error| ConvertError::Id {
+            path: format!("{}.id", path()),
+            error,
+        })?;
         let members = self
             .members
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, m)| contact_id(m, || format!("{path}.members[{i}]")))
+            .map(|(i, m)| {
+                ContactId::new(m).map_err(|error| ConvertError::Id {
+                    path: format!("{}.members[{i}]", path()),
+                    error,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(core_group::Group::new(id, members))
     }
@@ -552,12 +589,35 @@ impl TryFrom<&AudienceSpec> for AudienceInput {
     type Error = ConvertError;
 
     fn try_from(spec: &AudienceSpec) -> Result<Self, Self::Error> {
+        AudienceInput::try_from(spec.clone())
+    }
+}
+
+impl TryFrom<AudienceSpec> for AudienceInput {
+    type Error = ConvertError;
+
+    /// Converts one contact and group at a time, moving their texts: a large document is
+    /// not held twice.
+    fn try_from(spec: AudienceSpec) -> Result<Self, Self::Error> {
         let project = spec.project.to_core("project")?;
+        let selection = spec.audience.to_core(project.default_region, "audience")?;
+        let contacts = spec
+            .contacts
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| c.convert(&|| format!("contacts[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let groups = spec
+            .groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| g.convert(&|| format!("groups[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(AudienceInput {
-            selection: spec.audience.to_core(project.default_region, "audience")?,
-            contacts: Contact::list_to_core(&spec.contacts, "contacts")?,
-            groups: Group::list_to_core(&spec.groups, "groups")?,
             project,
+            contacts,
+            groups,
+            selection,
         })
     }
 }
