@@ -607,7 +607,7 @@ pub fn plan(
             }
             Ok((messages, left_out))
         })?;
-        let mut recipients = Vec::with_capacity(parts.iter().map(|(m, _)| m.len()).sum());
+        let total: usize = parts.iter().map(|(m, _)| m.len()).sum();
         let mut excluded: Vec<Excluded> = audience
             .exclusions()
             .iter()
@@ -617,7 +617,12 @@ pub fn plan(
                 reason: Exclusion::Audience(e.reason().clone()),
             })
             .collect();
-        // Parts are appended one by one and freed as they go: no second copy of the rows.
+        // The first part's rows stay where they are; the others are appended and freed one
+        // by one: no second copy of the rows.
+        let mut parts = parts.into_iter();
+        let (mut recipients, mut left_out) = parts.next().unwrap_or_default();
+        recipients.reserve_exact(total.saturating_sub(recipients.len()));
+        excluded.append(&mut left_out);
         for (mut messages, mut left_out) in parts {
             recipients.append(&mut messages);
             excluded.append(&mut left_out);
