@@ -26,6 +26,14 @@ pub use smsplan_core as core;
 pub use smsplan_formats as formats;
 pub use smsplan_provider as provider;
 
+/// The chrono version smsplan's API uses.
+pub use smsplan_core::chrono;
+/// The chrono-tz version smsplan's API uses.
+pub use smsplan_core::chrono_tz;
+
+pub use smsplan_core::phone::{NumberKind, PhoneError, PhoneNumber, Region};
+pub use smsplan_core::text::{Analysis, Encoding, TextError};
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 struct ReadmeDoctests;
