@@ -130,3 +130,14 @@ impl From<serde_json::Error> for InputProblem {
         }
     }
 }
+
+/// An answer line reporting an error for one item, echoing the item's `id` when it had
+/// one: `{"id": ..., "error": {...}}`.
+#[derive(Debug, serde::Serialize)]
+pub struct ErrorLine<'a, B> {
+    /// The item's `id`, as it was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a serde_json::value::RawValue>,
+    /// What went wrong.
+    pub error: B,
+}

@@ -110,13 +110,6 @@ struct Report<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct ErrorLine<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a RawValue>,
-    error: ErrorBody,
-}
-
-#[derive(Debug, Serialize)]
 struct ErrorBody {
     kind: &'static str,
     message: String,
@@ -124,8 +117,6 @@ struct ErrorBody {
     segments: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cost: Option<String>,
 }
 
 /// Runs `smsplan fragments` over `input`, writing to `output`.
@@ -202,27 +193,25 @@ fn answer(
             serde_json::to_writer(&mut *buf, &report)?;
         }
         Err(TextError::TooLong { segments, max }) => {
-            let error = ErrorLine {
+            let error = jsonl::ErrorLine {
                 id: item.id,
                 error: ErrorBody {
                     kind: "too_long",
                     message: TextError::TooLong { segments, max }.to_string(),
                     segments: Some(segments),
                     max: Some(max),
-                    cost: None,
                 },
             };
             serde_json::to_writer(&mut *buf, &error)?;
         }
         Err(other) => {
-            let error = ErrorLine {
+            let error = jsonl::ErrorLine {
                 id: item.id,
                 error: ErrorBody {
                     kind: "text",
                     message: other.to_string(),
                     segments: None,
                     max: None,
-                    cost: None,
                 },
             };
             serde_json::to_writer(&mut *buf, &error)?;

@@ -50,13 +50,6 @@ struct Report<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct ErrorLine<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a RawValue>,
-    error: ErrorBody,
-}
-
-#[derive(Debug, Serialize)]
 struct ErrorBody {
     kind: &'static str,
     message: String,
@@ -90,7 +83,7 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
                 serde_json::to_writer(&mut *buf, &report)?;
             }
             Err(error) => {
-                let line = ErrorLine {
+                let line = jsonl::ErrorLine {
                     id: item.id,
                     error: ErrorBody {
                         kind: error.kind(),
