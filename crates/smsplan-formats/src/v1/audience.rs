@@ -397,7 +397,7 @@ impl Contact {
             QuarantineReason::Blocked => core_contact::QuarantineReason::Blocked,
         });
         if let Some(fields) = self.fields {
-            contact.fields = fields;
+            contact.fields = fields.into();
         }
         Ok(contact)
     }
@@ -447,7 +447,7 @@ impl From<&core_contact::Contact> for Contact {
                     _ => QuarantineReason::Blocked,
                 },
             }),
-            fields: (!contact.fields.is_empty()).then(|| contact.fields.clone()),
+            fields: (!contact.fields.is_empty()).then(|| contact.fields.clone().into()),
         }
     }
 }
