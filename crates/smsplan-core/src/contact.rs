@@ -654,7 +654,7 @@ mod tests {
             fields.iter().collect::<Vec<_>>(),
             [("", "5"), ("a", "2"), ("b", "4"), ("c", "3")]
         );
-        assert_eq!(fields.iter().rev().next(), Some(("c", "3")));
+        assert_eq!(fields.iter().next_back(), Some(("c", "3")));
         assert_eq!(fields.iter().len(), 4);
     }
 
