@@ -12,7 +12,7 @@
 //!     .with_consent(Consent::new(ConsentStatus::Subscribed))
 //!     .with_field("first_name", "Ana");
 //! assert_eq!(ana.phone.as_deref(), Some("06 12 34 56 78"));
-//! assert_eq!(ana.fields["first_name"], "Ana");
+//! assert_eq!(ana.fields.get("first_name"), Some("Ana"));
 //! # Ok::<(), smsplan_core::contact::IdError>(())
 //! ```
 
@@ -226,7 +226,7 @@ pub struct Contact {
     /// An explicit time zone; when set it replaces the zones of the number.
     pub time_zone: Option<Tz>,
     /// Custom fields for personalization (`first_name`, ...).
-    pub fields: BTreeMap<String, String>,
+    pub fields: Fields,
     /// The quarantine reason; `None` when not in quarantine.
     pub quarantine: Option<QuarantineReason>,
     /// SMS consent for the project.
@@ -250,7 +250,7 @@ impl Contact {
             phone: None,
             email: None,
             time_zone: None,
-            fields: BTreeMap::new(),
+            fields: Fields::new(),
             quarantine: None,
             consent: Consent::default(),
         }
@@ -274,7 +274,17 @@ impl Contact {
         self
     }
 
-    /// Sets a custom field.
+    /// Sets a custom field, replacing an earlier value of the same name.
+    ///
+    /// ```
+    /// use smsplan_core::contact::{Contact, ContactId};
+    ///
+    /// let c = Contact::new(ContactId::new("c1")?)
+    ///     .with_field("city", "Metz")
+    ///     .with_field("city", "Nancy");
+    /// assert_eq!(c.fields.get("city"), Some("Nancy"));
+    /// # Ok::<(), smsplan_core::contact::IdError>(())
+    /// ```
     pub fn with_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.fields.insert(name.into(), value.into());
         self
@@ -290,5 +300,463 @@ impl Contact {
     pub fn with_consent(mut self, consent: Consent) -> Self {
         self.consent = consent;
         self
+    }
+}
+
+/// A contact's custom fields: names mapped to values, both text, kept sorted by name.
+///
+/// A compact map for the one to a few fields a contact usually has: one allocation for the
+/// entries (a boxed slice sorted by name, names unique) plus one per name and per value. A
+/// `BTreeMap` would allocate a whole node (about 550 bytes) for a single field, which over
+/// a million contacts is most of a plan's memory. Lookups are binary searches; inserting or
+/// removing moves the later entries, which is cheap for the handful of fields a contact
+/// carries but makes `Fields` a poor choice for thousands of entries.
+///
+/// Iteration is in name order (byte order of the names, as for `BTreeMap<String, _>`), so
+/// two `Fields` with the same entries are equal and hash alike whatever the order they were
+/// built in.
+///
+/// ```
+/// use smsplan_core::contact::Fields;
+///
+/// let mut fields = Fields::new();
+/// fields.insert("first_name", "Ana");
+/// fields.insert("city", "Metz");
+/// assert_eq!(fields.get("first_name"), Some("Ana"));
+/// assert_eq!(fields.insert("city", "Nancy").as_deref(), Some("Metz"));
+/// let names: Vec<&str> = fields.iter().map(|(name, _)| name).collect();
+/// assert_eq!(names, ["city", "first_name"]);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Fields(Box<[(Box<str>, Box<str>)]>);
+
+impl Fields {
+    /// An empty set of fields; does not allocate.
+    ///
+    /// ```
+    /// let fields = smsplan_core::contact::Fields::new();
+    /// assert!(fields.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where `name` is, or where it would go.
+    fn search(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(name))
+    }
+
+    /// The value of the field `name`, if the contact has one.
+    ///
+    /// ```
+    /// let fields = smsplan_core::contact::Fields::from([("first_name", "Ana")]);
+    /// assert_eq!(fields.get("first_name"), Some("Ana"));
+    /// assert_eq!(fields.get("city"), None);
+    /// ```
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let i = self.search(name).ok()?;
+        self.0.get(i).map(|(_, v)| &**v)
+    }
+
+    /// Whether the field `name` is set (even to an empty value).
+    ///
+    /// ```
+    /// let fields = smsplan_core::contact::Fields::from([("city", "")]);
+    /// assert!(fields.contains_key("city"));
+    /// assert!(!fields.contains_key("first_name"));
+    /// ```
+    #[must_use]
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.search(name).is_ok()
+    }
+
+    /// Sets the field `name` to `value`; returns the value it replaces, if any.
+    ///
+    /// ```
+    /// let mut fields = smsplan_core::contact::Fields::new();
+    /// assert_eq!(fields.insert("city", "Metz"), None);
+    /// assert_eq!(fields.insert("city", "Nancy"), Some("Metz".to_owned()));
+    /// assert_eq!(fields.get("city"), Some("Nancy"));
+    /// ```
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) -> Option<String> {
+        let name = name.into();
+        let value = value.into().into_boxed_str();
+        match self.search(&name) {
+            Ok(i) => self
+                .0
+                .get_mut(i)
+                .map(|(_, v)| std::mem::replace(v, value).into_string()),
+            Err(i) => {
+                let mut entries = std::mem::take(&mut self.0).into_vec();
+                entries.insert(i, (name.into_boxed_str(), value));
+                self.0 = entries.into_boxed_slice();
+                None
+            }
+        }
+    }
+
+    /// Removes the field `name`; returns its value, if it was set.
+    ///
+    /// ```
+    /// let mut fields = smsplan_core::contact::Fields::from([("city", "Metz")]);
+    /// assert_eq!(fields.remove("city"), Some("Metz".to_owned()));
+    /// assert_eq!(fields.remove("city"), None);
+    /// assert!(fields.is_empty());
+    /// ```
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        let i = self.search(name).ok()?;
+        let mut entries = std::mem::take(&mut self.0).into_vec();
+        let (_, value) = entries.remove(i);
+        self.0 = entries.into_boxed_slice();
+        Some(value.into_string())
+    }
+
+    /// The number of fields.
+    ///
+    /// ```
+    /// let fields = smsplan_core::contact::Fields::from([("a", "1"), ("b", "2")]);
+    /// assert_eq!(fields.len(), 2);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no field.
+    ///
+    /// ```
+    /// assert!(smsplan_core::contact::Fields::new().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields as `(name, value)` pairs, in name order.
+    ///
+    /// ```
+    /// let fields = smsplan_core::contact::Fields::from([("b", "2"), ("a", "1")]);
+    /// assert_eq!(fields.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "2")]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.0.iter())
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Builds fields from `(name, value)` pairs; when a name comes more than once, the last
+/// value wins (as when inserting the pairs one by one).
+///
+/// ```
+/// use smsplan_core::contact::Fields;
+///
+/// let fields: Fields = [("city", "Metz"), ("first_name", "Ana"), ("city", "Nancy")]
+///     .into_iter()
+///     .collect();
+/// assert_eq!(fields.len(), 2);
+/// assert_eq!(fields.get("city"), Some("Nancy"));
+/// ```
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut fields = Fields::new();
+        fields.extend(iter);
+        fields
+    }
+}
+
+/// Adds `(name, value)` pairs, replacing the values of names already set; when a name comes
+/// more than once, the last value wins.
+///
+/// ```
+/// let mut fields = smsplan_core::contact::Fields::from([("city", "Metz")]);
+/// fields.extend([("city", "Nancy"), ("zip", "54000")]);
+/// assert_eq!(fields.iter().collect::<Vec<_>>(), [("city", "Nancy"), ("zip", "54000")]);
+/// ```
+impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for Fields {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        let mut entries = std::mem::take(&mut self.0).into_vec();
+        let old = entries.len();
+        entries.extend(
+            iter.into_iter()
+                .map(|(k, v)| (k.into().into_boxed_str(), v.into().into_boxed_str())),
+        );
+        if entries.len() > old {
+            // A stable sort keeps equal names in arrival order (the earlier entries first),
+            // so keeping the last of each run of equal names lets the last value win.
+            entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+            let mut kept: Vec<(Box<str>, Box<str>)> = Vec::with_capacity(entries.len());
+            for entry in entries {
+                match kept.last_mut() {
+                    Some(last) if last.0 == entry.0 => *last = entry,
+                    _ => kept.push(entry),
+                }
+            }
+            entries = kept;
+        }
+        self.0 = entries.into_boxed_slice();
+    }
+}
+
+/// ```
+/// use std::collections::BTreeMap;
+/// use smsplan_core::contact::Fields;
+///
+/// let map = BTreeMap::from([("city".to_owned(), "Metz".to_owned())]);
+/// assert_eq!(Fields::from(map).get("city"), Some("Metz"));
+/// ```
+impl From<BTreeMap<String, String>> for Fields {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        // Already sorted by name and without repeats.
+        Fields(
+            map.into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
+                .collect(),
+        )
+    }
+}
+
+/// ```
+/// use std::collections::BTreeMap;
+/// use smsplan_core::contact::Fields;
+///
+/// let map = BTreeMap::from(Fields::from([("city", "Metz")]));
+/// assert_eq!(map.get("city").map(String::as_str), Some("Metz"));
+/// ```
+impl From<Fields> for BTreeMap<String, String> {
+    fn from(fields: Fields) -> Self {
+        fields.into_iter().collect()
+    }
+}
+
+/// Builds fields from an array of pairs; the last value of a repeated name wins.
+///
+/// ```
+/// let fields = smsplan_core::contact::Fields::from([("first_name", "Ana")]);
+/// assert_eq!(fields.get("first_name"), Some("Ana"));
+/// ```
+impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for Fields {
+    fn from(pairs: [(K, V); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a str, &'a str);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// Moves the fields out as `(name, value)` pairs, in name order.
+///
+/// ```
+/// let fields = smsplan_core::contact::Fields::from([("a", "1")]);
+/// let pairs: Vec<(String, String)> = fields.into_iter().collect();
+/// assert_eq!(pairs, [("a".to_owned(), "1".to_owned())]);
+/// ```
+impl IntoIterator for Fields {
+    type Item = (String, String);
+    type IntoIter = IntoIter;
+
+    fn into_iter(self) -> IntoIter {
+        IntoIter(self.0.into_vec().into_iter())
+    }
+}
+
+/// The iterator of [`Fields::iter`]: `(name, value)` pairs in name order.
+#[derive(Debug, Clone)]
+pub struct Iter<'a>(std::slice::Iter<'a, (Box<str>, Box<str>)>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (&**k, &**v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(k, v)| (&**k, &**v))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl std::iter::FusedIterator for Iter<'_> {}
+
+/// The owning iterator of [`Fields`]: `(name, value)` pairs in name order.
+#[derive(Debug)]
+pub struct IntoIter(std::vec::IntoIter<(Box<str>, Box<str>)>);
+
+impl Iterator for IntoIter {
+    type Item = (String, String);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0
+            .next()
+            .map(|(k, v)| (k.into_string(), v.into_string()))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IntoIter {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0
+            .next_back()
+            .map(|(k, v)| (k.into_string(), v.into_string()))
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
+
+impl std::iter::FusedIterator for IntoIter {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn new_fields_are_empty_and_find_nothing() {
+        let fields = Fields::new();
+        assert!(fields.is_empty());
+        assert_eq!(fields.len(), 0);
+        assert_eq!(fields.get(""), None);
+        assert!(!fields.contains_key("a"));
+        assert_eq!(fields.iter().next(), None);
+        assert_eq!(fields, Fields::default());
+    }
+
+    #[test]
+    fn insert_keeps_names_sorted_and_unique() {
+        let mut fields = Fields::new();
+        for (k, v) in [("b", "1"), ("a", "2"), ("c", "3"), ("b", "4"), ("", "5")] {
+            fields.insert(k, v);
+        }
+        assert_eq!(
+            fields.iter().collect::<Vec<_>>(),
+            [("", "5"), ("a", "2"), ("b", "4"), ("c", "3")]
+        );
+        assert_eq!(fields.iter().next_back(), Some(("c", "3")));
+        assert_eq!(fields.iter().len(), 4);
+    }
+
+    #[test]
+    fn names_are_compared_as_bytes_like_a_btreemap() {
+        let fields = Fields::from([("é", "1"), ("z", "2"), ("Z", "3"), ("a", "4")]);
+        let map: BTreeMap<String, String> = fields.clone().into();
+        assert!(fields.iter().eq(map.iter().map(|(k, v)| (&**k, &**v))));
+        assert_eq!(Fields::from(map), fields);
+    }
+
+    #[test]
+    fn collecting_lets_the_last_repeat_win() {
+        let fields: Fields = vec![("a", "1"), ("b", "2"), ("a", "3"), ("a", "4")]
+            .into_iter()
+            .collect();
+        assert_eq!(fields.iter().collect::<Vec<_>>(), [("a", "4"), ("b", "2")]);
+        let mut more = fields.clone();
+        more.extend([("b", "5"), ("b", "6")]);
+        assert_eq!(more.iter().collect::<Vec<_>>(), [("a", "4"), ("b", "6")]);
+        more.extend(Vec::<(String, String)>::new());
+        assert_eq!(more.len(), 2);
+    }
+
+    #[test]
+    fn equality_and_hash_ignore_insertion_order() {
+        use std::hash::{BuildHasher, RandomState};
+        let one = Fields::from([("a", "1"), ("b", "2")]);
+        let mut two = Fields::new();
+        two.insert("b", "2");
+        two.insert("a", "1");
+        assert_eq!(one, two);
+        let s = RandomState::new();
+        assert_eq!(s.hash_one(&one), s.hash_one(&two));
+        two.insert("a", "x");
+        assert_ne!(one, two);
+    }
+
+    #[test]
+    fn debug_reads_like_a_map() {
+        let fields = Fields::from([("b", "2"), ("a", "1")]);
+        assert_eq!(format!("{fields:?}"), r#"{"a": "1", "b": "2"}"#);
+    }
+
+    #[test]
+    fn owned_and_borrowed_iteration_agree() {
+        let fields = Fields::from([("b", "2"), ("a", "1")]);
+        let borrowed: Vec<(String, String)> = (&fields)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let owned: Vec<(String, String)> = fields.into_iter().collect();
+        assert_eq!(borrowed, owned);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(String, String),
+        Remove(String),
+        Extend(Vec<(String, String)>),
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        // Few names so that inserts and removes hit existing ones often.
+        "[a-dé]{0,2}"
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (name(), "[a-z]{0,3}").prop_map(|(k, v)| Op::Insert(k, v)),
+            2 => name().prop_map(Op::Remove),
+            1 => proptest::collection::vec((name(), "[a-z]{0,3}"), 0..4).prop_map(Op::Extend),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn fields_behave_like_a_map(ops in proptest::collection::vec(op(), 0..40)) {
+            let mut fields = Fields::new();
+            let mut map: BTreeMap<String, String> = BTreeMap::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, v) => {
+                        prop_assert_eq!(fields.insert(k.clone(), v.clone()), map.insert(k, v));
+                    }
+                    Op::Remove(k) => prop_assert_eq!(fields.remove(&k), map.remove(&k)),
+                    Op::Extend(pairs) => {
+                        fields.extend(pairs.clone());
+                        map.extend(pairs);
+                    }
+                }
+                prop_assert_eq!(fields.len(), map.len());
+                prop_assert_eq!(fields.is_empty(), map.is_empty());
+                prop_assert!(fields.iter().eq(map.iter().map(|(k, v)| (&**k, &**v))));
+                for k in ["", "a", "b", "ab", "é", "dd"] {
+                    prop_assert_eq!(fields.get(k), map.get(k).map(String::as_str));
+                    prop_assert_eq!(fields.contains_key(k), map.contains_key(k));
+                }
+            }
+            prop_assert_eq!(&Fields::from(map.clone()), &fields);
+            let collected: Fields = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            prop_assert_eq!(collected, fields);
+        }
     }
 }

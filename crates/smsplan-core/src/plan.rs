@@ -771,7 +771,7 @@ impl<'a> Ctx<'a> {
         let preferred = contact
             .fields
             .get(&self.campaign.timing.preferred_hour_field)
-            .and_then(|v| parse_preferred(v));
+            .and_then(parse_preferred);
         schedule::optimized_instant(
             *date,
             preferred,

@@ -12,13 +12,13 @@
 //! placeholder is literal text; `{{` inside a placeholder is an error.
 //!
 //! ```
+//! use smsplan_core::contact::Fields;
 //! use smsplan_core::template::Template;
-//! use std::collections::BTreeMap;
 //!
 //! let t = Template::parse("Hi {{first_name|there}}, -20% today")?;
-//! let mut fields = BTreeMap::new();
+//! let mut fields = Fields::new();
 //! assert_eq!(t.render(&fields)?, "Hi there, -20% today");
-//! fields.insert("first_name".to_owned(), "{{x}}".to_owned());
+//! fields.insert("first_name", "{{x}}");
 //! assert_eq!(t.render(&fields)?, "Hi {{x}}, -20% today");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -28,11 +28,32 @@ use std::fmt;
 
 /// Where contact fields come from when rendering.
 ///
-/// Implemented for maps of strings; implement it for your own records to render without
+/// Implemented for a contact's [`contact::Fields`](crate::contact::Fields), for maps of
+/// strings and for slices of pairs; implement it for your own records to render without
 /// copying them.
+///
+/// ```
+/// use smsplan_core::template::{Fields, Template};
+///
+/// struct Customer { name: String }
+/// impl Fields for Customer {
+///     fn field(&self, name: &str) -> Option<&str> {
+///         (name == "name").then_some(self.name.as_str())
+///     }
+/// }
+/// let t = Template::parse("Hi {{name}}")?;
+/// assert_eq!(t.render(&Customer { name: "Ana".into() })?, "Hi Ana");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Fields {
     /// The value of `name`, if the contact has one.
     fn field(&self, name: &str) -> Option<&str>;
+}
+
+impl Fields for crate::contact::Fields {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.get(name)
+    }
 }
 
 impl<S: std::hash::BuildHasher> Fields for HashMap<String, String, S> {

@@ -149,3 +149,45 @@ fn custom_policy_errors_name_their_place() {
         "{err}"
     );
 }
+
+#[test]
+fn contact_fields_read_as_an_object_of_strings() {
+    use smsplan_core::contact::Fields;
+    use smsplan_formats::v1::audience::Contact;
+
+    let c: Contact =
+        from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3", "é": ""}}"#).unwrap();
+    let fields = c.fields.as_ref().unwrap();
+    // A repeated name keeps its last value, as a map would; entries come out in name order.
+    assert_eq!(
+        fields.iter().collect::<Vec<_>>(),
+        [("a", "2"), ("z", "3"), ("é", "")]
+    );
+    assert_eq!(
+        serde_json::to_string(&c).unwrap(),
+        r#"{"id":"c1","fields":{"a":"2","z":"3","é":""}}"#
+    );
+    let core = c.into_core("contacts[0]").unwrap();
+    assert_eq!(core.fields.get("z"), Some("3"));
+
+    // Absent and null are no fields; an empty object is an empty set of fields.
+    for (text, empty) in [
+        (r#"{"id": "c1"}"#, None),
+        (r#"{"id": "c1", "fields": null}"#, None),
+        (r#"{"id": "c1", "fields": {}}"#, Some(true)),
+    ] {
+        let c: Contact = from_json(text).unwrap();
+        assert_eq!(c.fields.as_ref().map(Fields::is_empty), empty, "{text}");
+    }
+    // An empty object stays an object when written again.
+    let c: Contact = from_json(r#"{"id": "c1", "fields": {}}"#).unwrap();
+    assert_eq!(
+        serde_json::to_string(&c).unwrap(),
+        r#"{"id":"c1","fields":{}}"#
+    );
+
+    let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"age": 42}}"#).unwrap_err();
+    assert_eq!(err.path(), Some("fields.age"), "{err}");
+    let err = from_json::<Contact>(r#"{"id": "c1", "fields": ["a"]}"#).unwrap_err();
+    assert_eq!(err.path(), Some("fields"), "{err}");
+}

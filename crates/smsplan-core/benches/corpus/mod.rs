@@ -145,7 +145,7 @@ pub fn contacts(n: usize, seed: u64) -> Vec<Contact> {
         }
         contact
             .fields
-            .insert("first_name".into(), format!("Name{}", i % 1000));
+            .insert("first_name", format!("Name{}", i % 1000));
         out.push(contact);
     }
     out

@@ -50,7 +50,7 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use smsplan_core::audience as core_audience;
-use smsplan_core::contact::{self as core_contact, ContactId, IdError};
+use smsplan_core::contact::{self as core_contact, ContactId, Fields, IdError};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{self as core_group, GroupId};
 use smsplan_core::phone::{NumberKind, PhoneError, PhoneNumber, Region, RegionError};
@@ -132,8 +132,89 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<Quarantine>,
     /// Custom fields for personalization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<BTreeMap<String, String>>,
+    // A JSON object of strings, read straight into the compact core type (a name given twice
+    // keeps its last value, as a map would) and written in name order. The doc comment above
+    // is the schema's description: keep it unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "fields_json")]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub fields: Option<Fields>,
+}
+
+/// `Option<Fields>` as an optional JSON object of strings (the core crate has no serde).
+mod fields_json {
+    use std::fmt;
+
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+    use smsplan_core::contact::Fields;
+
+    #[allow(
+        clippy::ref_option,
+        reason = "serde's `with` passes a reference to the field's type"
+    )]
+    pub(super) fn serialize<S: Serializer>(
+        fields: &Option<Fields>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match fields {
+            None => serializer.serialize_none(),
+            Some(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, value) in fields {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Fields>, D::Error> {
+        deserializer.deserialize_option(OptionVisitor)
+    }
+
+    struct OptionVisitor;
+
+    impl<'de> Visitor<'de> for OptionVisitor {
+        type Value = Option<Fields>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of strings")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(MapVisitor).map(Some)
+        }
+    }
+
+    struct MapVisitor;
+
+    impl<'de> Visitor<'de> for MapVisitor {
+        type Value = Fields;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of strings")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+            let mut pairs: Vec<(String, String)> =
+                Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
+            while let Some(pair) = map.next_entry::<String, String>()? {
+                pairs.push(pair);
+            }
+            Ok(pairs.into_iter().collect())
+        }
+    }
 }
 
 /// A consent status.
