@@ -5,6 +5,7 @@
 //! | [`gateway`] | the [`Gateway`](gateway::Gateway) trait, [`OutboundMessage`](gateway::OutboundMessage) with our idempotent [`MessageId`](gateway::MessageId), receipts, typed [`ProviderError`](gateway::ProviderError)s, events |
 //! | [`sender`] | sender identities (alphanumeric, long code, short code, toll-free) and their capacity |
 //! | [`pacing`] | token buckets per sender; time is an argument |
+//! | [`dispatch`] | [`Dispatcher`](dispatch::Dispatcher): sends the due rows of an approved [`SendPlan`](smsplan_core::plan::SendPlan), paced, idempotent, every row reported |
 //! | [`delivery`] | the monotonic delivery state machine, per part and per message |
 //! | [`keyword`] | STOP / ARRET / START / HELP / CONTACT / custom keywords → consent changes and exactly one confirmation |
 //! | [`number`] | phone numbers masked in every `Display` / `Debug` (`+33 6•• •• •• 78`) |
@@ -57,6 +58,7 @@
 )]
 
 pub mod delivery;
+pub mod dispatch;
 mod events;
 pub mod gateway;
 #[cfg(feature = "kannel")]
@@ -104,6 +106,9 @@ pub enum Error {
     /// A delivery report does not fit a tracked message.
     #[error(transparent)]
     Delivery(#[from] delivery::DeliveryError),
+    /// A dispatch call was refused.
+    #[error(transparent)]
+    Dispatch(#[from] dispatch::DispatchError),
     /// A keyword cannot be added.
     #[error(transparent)]
     Keyword(#[from] keyword::KeywordError),

@@ -131,6 +131,23 @@ impl Pacer {
             .insert(sender.id().clone(), (sender.capacity(), None));
     }
 
+    /// Whether `sender` was [added](Self::add).
+    ///
+    /// ```
+    /// # use smsplan_provider::pacing::Pacer;
+    /// # use smsplan_provider::sender::{Sender, SenderId};
+    /// let shop = SenderId::short_code("36180")?;
+    /// let mut pacer = Pacer::default();
+    /// assert!(!pacer.paces(&shop));
+    /// pacer.add(&Sender::new(shop.clone()));
+    /// assert!(pacer.paces(&shop));
+    /// # Ok::<(), smsplan_provider::sender::SenderError>(())
+    /// ```
+    #[must_use]
+    pub fn paces(&self, sender: &SenderId) -> bool {
+        self.buckets.contains_key(sender)
+    }
+
     /// Takes `parts` tokens from the sender's bucket at `now`.
     ///
     /// # Errors

@@ -1,0 +1,906 @@
+//! Sends what is due from a send plan: the link between `smsplan-core`'s
+//! [`SendPlan`] and a [`Gateway`].
+//!
+//! [`Dispatcher::dispatch_due`] is pure apart from the gateway call: time is an argument,
+//! it never sleeps and starts no thread. Each call submits, in `send_at` order, every row
+//! whose `send_at <= now` that this dispatcher has not submitted yet, until the [`Pacer`]
+//! or the gateway asks to wait, and returns a [`DispatchReport`] in which **every row of
+//! the plan is in exactly one bucket**. Call it again at [`DispatchReport::next_call`].
+//!
+//! Each row's [`MessageId`] is derived from the campaign, the run and the contact
+//! ([`message_id`]), so a restarted dispatcher that submits a row again sends nothing:
+//! the gateway answers [`Submission::AlreadySubmitted`].
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use smsplan_core::approval::ApprovalState;
+//! use smsplan_core::plan::SendPlan;
+//! use smsplan_provider::dispatch::Dispatcher;
+//! use smsplan_provider::memory::InMemoryGateway;
+//! use smsplan_provider::pacing::Pacer;
+//! use smsplan_provider::sender::{Capacity, Sender, SenderId};
+//!
+//! fn send(plan: &SendPlan, start: chrono::DateTime<Utc>) -> Result<usize, Box<dyn std::error::Error>> {
+//!     let gateway = InMemoryGateway::default();
+//!     let sender = SenderId::short_code("36180")?;
+//!     let mut pacer = Pacer::default();
+//!     pacer.add(&Sender::new(sender.clone()).with_capacity(Capacity::per_second(10)?));
+//!     let mut dispatcher = Dispatcher::new(sender);
+//!     let (mut now, mut sent) = (start, 0);
+//!     loop {
+//!         let report =
+//!             dispatcher.dispatch_due(plan, &ApprovalState::Sending, &gateway, &mut pacer, now)?;
+//!         sent += report.submitted.len();
+//!         for row in &report.rejected {
+//!             eprintln!("row {}: {}", row.row.index, row.error); // numbers are masked
+//!         }
+//!         match report.next_call() {
+//!             Some(at) => now = at, // a real loop sleeps until `at`, then reads the clock
+//!             None => return Ok(sent), // every row submitted, rejected or expired
+//!         }
+//!     }
+//! }
+//! # use smsplan_core::{checklist::Checklist, contact::ContactId, money::{Currency, Money},
+//! #     phone::PhoneNumber, approval::StateKind, plan::{PlannedMessage, Totals}, text::Encoding};
+//! # let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+//! # let row = |i: i64| -> Result<PlannedMessage, Box<dyn std::error::Error>> { Ok(PlannedMessage {
+//! #     contact: ContactId::new(format!("c{i}"))?, position: 0,
+//! #     phone: PhoneNumber::parse_international(&format!("+336123456{i:02}"))?,
+//! #     send_at: start + chrono::Duration::minutes(i), time_zones: vec![], encoding: Encoding::Gsm7,
+//! #     segments: 1, cost: Money::zero(Currency::EUR), text: format!("Hello {i}. STOP 36180"),
+//! # }) };
+//! # let plan = SendPlan { campaign: "spring".parse()?, run: None, generated_at: start,
+//! #     scheduled_at: start, deadline: None, state: StateKind::Prepared,
+//! #     recipients: (0..25).map(row).collect::<Result<_, _>>()?, excluded: vec![],
+//! #     totals: Totals { recipients: 25, excluded: 0, segments: 25, cost: Money::zero(Currency::EUR),
+//! #         by_reason: Default::default(), by_segments: Default::default() },
+//! #     checklist: Checklist::default() };
+//! assert_eq!(send(&plan, start)?, 25);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use smsplan_core::approval::{ApprovalState, StateKind};
+use smsplan_core::contact::ContactId;
+use smsplan_core::plan::{PlannedMessage, SendPlan};
+
+use crate::gateway::{Body, Gateway, MessageId, OutboundMessage, ProviderError, Submission};
+use crate::number::{Msisdn, NumberError, mask};
+use crate::pacing::{Admission, Pacer, PacingError};
+use crate::sender::SenderId;
+
+/// Why a whole dispatch call was refused; nothing was submitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DispatchError {
+    /// The send is not in the `sending` state (not yet approved and started, held,
+    /// finished or cancelled).
+    #[error("campaign {campaign}: state is {state:?}, dispatching needs Sending")]
+    NotSending {
+        /// The campaign.
+        campaign: String,
+        /// The state found.
+        state: StateKind,
+    },
+    /// The plan's prepare checklist failed (the plan is still a draft).
+    #[error("campaign {campaign}: the plan's checklist failed, the plan is a draft")]
+    PlanNotPrepared {
+        /// The campaign.
+        campaign: String,
+    },
+    /// The dispatcher's sender is not in the pacer.
+    #[error(transparent)]
+    Pacing(#[from] PacingError),
+}
+
+/// Why one row was not sent and will not be retried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RowError {
+    /// The row's number is not addressable by a gateway.
+    #[error("number {number} cannot be addressed")]
+    Number {
+        /// The number, masked.
+        number: String,
+        /// Why.
+        #[source]
+        source: NumberError,
+    },
+    /// Another row of the plan has the same contact: one message per contact and run.
+    #[error("contact {contact} already has row {first_row}")]
+    DuplicateContact {
+        /// The contact.
+        contact: ContactId,
+        /// The row kept.
+        first_row: usize,
+    },
+    /// The gateway refused the message for good (rejected or invalid request).
+    #[error(transparent)]
+    Gateway(ProviderError),
+}
+
+/// One row of the plan: its index in `plan.recipients`, its contact and message id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRef {
+    /// Index in [`SendPlan::recipients`].
+    pub index: usize,
+    /// The contact.
+    pub contact: ContactId,
+    /// The idempotent id of the row's message.
+    pub id: MessageId,
+    /// When the row may be sent.
+    pub send_at: DateTime<Utc>,
+}
+
+/// A row accepted by the gateway during this call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedRow {
+    /// The row.
+    pub row: RowRef,
+    /// Parts sent.
+    pub parts: u16,
+    /// `Accepted` or `Queued`.
+    pub submission: Submission,
+}
+
+/// Why a due row waits for a later call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeferReason {
+    /// The sender's pacer has no tokens left.
+    Paced,
+    /// The gateway throttled or failed on this row; a retry with the same id sends
+    /// only the parts still missing.
+    Gateway(ProviderError),
+    /// An earlier row of this call was throttled or failed, so this one was not tried.
+    NotTried,
+}
+
+/// A due row left for a later call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredRow {
+    /// The row.
+    pub row: RowRef,
+    /// Why.
+    pub reason: DeferReason,
+}
+
+/// A row refused for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// The row.
+    pub row: RowRef,
+    /// Why; numbers are masked.
+    pub error: RowError,
+}
+
+/// The outcome of one [`Dispatcher::dispatch_due`] call: every row of the plan is in
+/// exactly one of the row buckets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DispatchReport {
+    /// Accepted by the gateway during this call.
+    pub submitted: Vec<SubmittedRow>,
+    /// Submitted before: by this dispatcher in an earlier call, or (after a restart)
+    /// answered [`Submission::AlreadySubmitted`] by the gateway.
+    pub already_submitted: Vec<RowRef>,
+    /// `send_at` is after `now`.
+    pub not_due: Vec<RowRef>,
+    /// Due, but waiting for pacing or the gateway.
+    pub deferred: Vec<DeferredRow>,
+    /// Refused for good.
+    pub rejected: Vec<RejectedRow>,
+    /// Not submitted before the plan's deadline: never sent.
+    pub expired: Vec<RowRef>,
+    /// The earliest `send_at` among `not_due`.
+    pub next_due: Option<DateTime<Utc>>,
+    /// When the `deferred` rows may be tried again.
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+impl DispatchReport {
+    /// When to call again: the earlier of [`retry_at`](Self::retry_at) and
+    /// [`next_due`](Self::next_due), or `None` when every row is settled (submitted,
+    /// rejected or expired).
+    #[must_use]
+    pub fn next_call(&self) -> Option<DateTime<Utc>> {
+        match (self.retry_at, self.next_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// How many rows the report accounts for (the plan's row count).
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.submitted.len()
+            + self.already_submitted.len()
+            + self.not_due.len()
+            + self.deferred.len()
+            + self.rejected.len()
+            + self.expired.len()
+    }
+}
+
+/// The wait before retrying after [`ProviderError::Unavailable`] by default.
+pub const DEFAULT_UNAVAILABLE_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Submits the due rows of one plan from one sender (see the [module docs](self)).
+///
+/// It remembers the ids it submitted, so later calls skip them without asking the
+/// gateway; [`submitted`](Self::submitted) and [`mark_submitted`](Self::mark_submitted)
+/// let you persist that memory across restarts (without it the gateway's idempotency
+/// still prevents a second send, at the cost of pacing tokens).
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    sender: SenderId,
+    submitted: HashSet<MessageId>,
+    unavailable_backoff: Duration,
+}
+
+impl Dispatcher {
+    /// A dispatcher sending from `sender`, which must be in the pacer passed to
+    /// [`dispatch_due`](Self::dispatch_due).
+    #[must_use]
+    pub fn new(sender: SenderId) -> Self {
+        Self {
+            sender,
+            submitted: HashSet::new(),
+            unavailable_backoff: DEFAULT_UNAVAILABLE_BACKOFF,
+        }
+    }
+
+    /// Waits `backoff` after the gateway is unavailable (30 s by default).
+    #[must_use]
+    pub fn with_unavailable_backoff(mut self, backoff: Duration) -> Self {
+        self.unavailable_backoff = backoff;
+        self
+    }
+
+    /// The ids submitted by this dispatcher (or marked), for your store.
+    pub fn submitted(&self) -> impl Iterator<Item = &MessageId> {
+        self.submitted.iter()
+    }
+
+    /// Records ids submitted before a restart, so they are not submitted again.
+    pub fn mark_submitted(&mut self, ids: impl IntoIterator<Item = MessageId>) {
+        self.submitted.extend(ids);
+    }
+
+    /// Submits every row of `plan` due at `now` and not submitted yet, in `send_at`
+    /// order (ties in row order), until the pacer or the gateway asks to wait.
+    ///
+    /// `state` is the send's approval state: only [`ApprovalState::Sending`] dispatches.
+    /// Past the plan's deadline (`now > deadline`) nothing is sent and every row not
+    /// submitted is reported expired.
+    ///
+    /// See the [module docs](self) for an example.
+    ///
+    /// # Errors
+    /// [`DispatchError::NotSending`] unless `state` is `Sending`,
+    /// [`DispatchError::PlanNotPrepared`] when the plan's checklist failed,
+    /// [`DispatchError::Pacing`] when the sender is not in `pacer`. Nothing is
+    /// submitted then. Per-row failures are in the report, never an `Err`.
+    pub fn dispatch_due(
+        &mut self,
+        plan: &SendPlan,
+        state: &ApprovalState,
+        gateway: &dyn Gateway,
+        pacer: &mut Pacer,
+        now: DateTime<Utc>,
+    ) -> Result<DispatchReport, DispatchError> {
+        if state.kind() != StateKind::Sending {
+            return Err(DispatchError::NotSending {
+                campaign: plan.campaign.as_str().to_owned(),
+                state: state.kind(),
+            });
+        }
+        if plan.state == StateKind::Draft {
+            return Err(DispatchError::PlanNotPrepared {
+                campaign: plan.campaign.as_str().to_owned(),
+            });
+        }
+        if !pacer.paces(&self.sender) {
+            return Err(PacingError::UnknownSender {
+                sender: self.sender.to_string(),
+            }
+            .into());
+        }
+        let expired = plan.deadline.is_some_and(|deadline| now > deadline);
+        let run = plan.run.as_ref().map(|r| r.key.as_str());
+
+        let mut order: Vec<(usize, &PlannedMessage)> = plan.recipients.iter().enumerate().collect();
+        order.sort_by_key(|(index, row)| (row.send_at, *index));
+
+        let mut report = DispatchReport::default();
+        let mut first_row: HashMap<&ContactId, usize> = HashMap::new();
+        // Set once the pacer or the gateway asked to wait: later due rows are deferred.
+        let mut stop: Option<DateTime<Utc>> = None;
+        for (index, row) in order {
+            let row_ref = RowRef {
+                index,
+                contact: row.contact.clone(),
+                id: message_id(plan.campaign.as_str(), run, row.contact.as_str()),
+                send_at: row.send_at,
+            };
+            if let Some(&first) = first_row.get(&row.contact) {
+                report.rejected.push(RejectedRow {
+                    row: row_ref,
+                    error: RowError::DuplicateContact {
+                        contact: row.contact.clone(),
+                        first_row: first,
+                    },
+                });
+                continue;
+            }
+            first_row.insert(&row.contact, index);
+            if self.submitted.contains(&row_ref.id) {
+                report.already_submitted.push(row_ref);
+            } else if expired {
+                report.expired.push(row_ref);
+            } else if row.send_at > now {
+                report.next_due = Some(report.next_due.map_or(row.send_at, |t| t.min(row.send_at)));
+                report.not_due.push(row_ref);
+            } else if stop.is_some() {
+                report.deferred.push(DeferredRow {
+                    row: row_ref,
+                    reason: DeferReason::NotTried,
+                });
+            } else {
+                stop = self.submit_row(row, row_ref, gateway, pacer, now, &mut report)?;
+            }
+        }
+        report.retry_at = stop;
+        Ok(report)
+    }
+
+    /// Paces and submits one due row, filing it in `report`; returns when to retry if
+    /// the pacer or the gateway asked to wait.
+    fn submit_row(
+        &mut self,
+        row: &PlannedMessage,
+        row_ref: RowRef,
+        gateway: &dyn Gateway,
+        pacer: &mut Pacer,
+        now: DateTime<Utc>,
+        report: &mut DispatchReport,
+    ) -> Result<Option<DateTime<Utc>>, DispatchError> {
+        let to = match Msisdn::parse(row.phone.as_e164()) {
+            Ok(to) => to,
+            Err(source) => {
+                report.rejected.push(RejectedRow {
+                    row: row_ref,
+                    error: RowError::Number {
+                        number: mask(row.phone.as_e164()),
+                        source,
+                    },
+                });
+                return Ok(None);
+            }
+        };
+        let message = OutboundMessage::new(
+            row_ref.id.clone(),
+            self.sender.clone(),
+            to,
+            Body::Text(row.text.clone()),
+        );
+        let parts = match message.parts(gateway.max_parts()) {
+            Ok(parts) => u32::try_from(parts.len()).unwrap_or(u32::MAX),
+            Err(error) => {
+                report.rejected.push(RejectedRow {
+                    row: row_ref,
+                    error: RowError::Gateway(error),
+                });
+                return Ok(None);
+            }
+        };
+        if let Admission::Wait(wait) = pacer.try_acquire(&self.sender, parts, now)? {
+            report.deferred.push(DeferredRow {
+                row: row_ref,
+                reason: DeferReason::Paced,
+            });
+            return Ok(Some(after(now, wait)));
+        }
+        match gateway.submit(&message) {
+            Ok(receipt) => {
+                self.submitted.insert(row_ref.id.clone());
+                if receipt.submission == Submission::AlreadySubmitted {
+                    report.already_submitted.push(row_ref);
+                } else {
+                    report.submitted.push(SubmittedRow {
+                        row: row_ref,
+                        parts: receipt.parts,
+                        submission: receipt.submission,
+                    });
+                }
+                Ok(None)
+            }
+            Err(error) => {
+                let wait = match &error {
+                    ProviderError::Throttled { retry_after, .. } => *retry_after,
+                    ProviderError::Unavailable { .. } => self.unavailable_backoff,
+                    _ => {
+                        report.rejected.push(RejectedRow {
+                            row: row_ref,
+                            error: RowError::Gateway(error),
+                        });
+                        return Ok(None);
+                    }
+                };
+                report.deferred.push(DeferredRow {
+                    row: row_ref,
+                    reason: DeferReason::Gateway(error),
+                });
+                Ok(Some(after(now, wait)))
+            }
+        }
+    }
+}
+
+/// `now + wait`, saturating at the latest representable instant.
+fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The idempotent id of the message of `contact` in `campaign` (and `run`, for a
+/// recurring campaign): a readable prefix of the campaign id, a dot, and 32 hex digits
+/// of a 128-bit FNV-1a hash of the three (length-prefixed, so no two different triples
+/// are confused by concatenation). The same inputs always give the same id.
+///
+/// ```
+/// use smsplan_provider::dispatch::message_id;
+/// let id = message_id("winter-sale", None, "c-42");
+/// assert_eq!(id, message_id("winter-sale", None, "c-42"));
+/// assert_ne!(id, message_id("winter-sale", Some("2026-12"), "c-42"));
+/// assert!(id.as_str().starts_with("winter-sale."));
+/// assert_eq!(message_id("Soldes d'été", None, "c").as_str().len(), 12 + 1 + 32);
+/// ```
+#[must_use]
+pub fn message_id(campaign: &str, run: Option<&str>, contact: &str) -> MessageId {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash = OFFSET;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
+        }
+    };
+    for field in [Some(campaign), run, Some(contact)] {
+        match field {
+            Some(text) => {
+                eat(&[1]);
+                eat(&(text.len() as u64).to_le_bytes());
+                eat(text.as_bytes());
+            }
+            None => eat(&[0]),
+        }
+    }
+    let prefix: String = campaign
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(24)
+        .collect();
+    let text = format!("{prefix}.{hash:032x}");
+    #[expect(
+        clippy::expect_used,
+        reason = "at most 24 URL-safe characters, a dot and 32 hex digits: always a valid id"
+    )]
+    MessageId::new(&text).expect("valid derived id")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::{InMemoryGateway, Outage};
+    use crate::sender::{Capacity, Sender};
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use smsplan_core::checklist::Checklist;
+    use smsplan_core::money::{Currency, Money};
+    use smsplan_core::phone::PhoneNumber;
+    use smsplan_core::plan::Totals;
+    use smsplan_core::text::Encoding;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+    }
+
+    fn secs(s: i64) -> DateTime<Utc> {
+        t0() + chrono::Duration::seconds(s)
+    }
+
+    /// A plan with one row per offset (seconds after `t0`), contact `c<i>`.
+    fn plan(offsets: &[i64]) -> SendPlan {
+        let recipients: Vec<PlannedMessage> = offsets
+            .iter()
+            .enumerate()
+            .map(|(i, &offset)| PlannedMessage {
+                contact: ContactId::new(format!("c{i}")).unwrap(),
+                position: i,
+                phone: PhoneNumber::parse_international(&format!("+33612345{i:03}")).unwrap(),
+                send_at: secs(offset),
+                time_zones: vec![],
+                encoding: Encoding::Gsm7,
+                segments: 1,
+                cost: Money::zero(Currency::EUR),
+                text: format!("Bonjour {i}. STOP 36180"),
+            })
+            .collect();
+        SendPlan {
+            campaign: "spring sale".parse().unwrap(),
+            run: None,
+            generated_at: t0(),
+            scheduled_at: t0(),
+            deadline: None,
+            state: StateKind::Prepared,
+            totals: Totals {
+                recipients: recipients.len(),
+                excluded: 0,
+                segments: recipients.len() as u64,
+                cost: Money::zero(Currency::EUR),
+                by_reason: Default::default(),
+                by_segments: Default::default(),
+            },
+            recipients,
+            excluded: vec![],
+            checklist: Checklist::default(),
+        }
+    }
+
+    fn setup(rate: u32) -> (SenderId, Pacer, Dispatcher) {
+        let sender = SenderId::short_code("36180").unwrap();
+        let mut pacer = Pacer::default();
+        pacer.add(&Sender::new(sender.clone()).with_capacity(Capacity::per_second(rate).unwrap()));
+        (sender.clone(), pacer, Dispatcher::new(sender))
+    }
+
+    fn indexes(rows: &[RowRef]) -> Vec<usize> {
+        let mut v: Vec<usize> = rows.iter().map(|r| r.index).collect();
+        v.sort_unstable();
+        v
+    }
+
+    fn submitted(report: &DispatchReport) -> Vec<usize> {
+        report.submitted.iter().map(|s| s.row.index).collect()
+    }
+
+    /// Message ids of first parts sent by the gateway, in order.
+    fn sent_ids(gateway: &InMemoryGateway) -> Vec<String> {
+        gateway
+            .sent()
+            .iter()
+            .filter(|p| p.part == 1)
+            .map(|p| p.message.as_str().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn only_due_rows_are_sent_in_send_at_order() {
+        let plan = plan(&[30, -10, 0, 60, -20]);
+        let gateway = InMemoryGateway::default();
+        let (_, mut pacer, mut d) = setup(100);
+        let report = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(submitted(&report), vec![4, 1, 2]);
+        assert_eq!(indexes(&report.not_due), vec![0, 3]);
+        assert_eq!(report.next_due, Some(secs(30)));
+        assert_eq!(report.next_call(), Some(secs(30)));
+        assert_eq!(report.rows(), 5);
+        assert_eq!(sent_ids(&gateway).len(), 3);
+        assert!(
+            report
+                .submitted
+                .iter()
+                .all(|s| s.submission == Submission::Accepted && s.parts == 1)
+        );
+    }
+
+    #[test]
+    fn a_second_call_and_a_restarted_dispatcher_send_nothing_twice() {
+        let plan = plan(&[0, 0, 0]);
+        let gateway = InMemoryGateway::default();
+        let (sender, mut pacer, mut d) = setup(100);
+        let first = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(first.submitted.len(), 3);
+        // Same dispatcher: skipped without asking the gateway.
+        let again = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(1),
+            )
+            .unwrap();
+        assert_eq!(indexes(&again.already_submitted), vec![0, 1, 2]);
+        assert_eq!(again.next_call(), None);
+        // A restarted dispatcher: the gateway's idempotency answers.
+        let mut restarted = Dispatcher::new(sender.clone());
+        let after_restart = restarted
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(2),
+            )
+            .unwrap();
+        assert!(after_restart.submitted.is_empty());
+        assert_eq!(indexes(&after_restart.already_submitted), vec![0, 1, 2]);
+        // A restarted dispatcher told what was submitted does not even ask.
+        let mut seeded = Dispatcher::new(sender);
+        seeded.mark_submitted(d.submitted().cloned());
+        let seeded_report = seeded
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(3),
+            )
+            .unwrap();
+        assert_eq!(seeded_report.already_submitted.len(), 3);
+        assert_eq!(sent_ids(&gateway).len(), 3);
+    }
+
+    #[test]
+    fn pacing_limits_each_call_and_the_next_call_resumes() {
+        let plan = plan(&[0; 5]);
+        let gateway = InMemoryGateway::default();
+        let (_, mut pacer, mut d) = setup(2);
+        let first = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(submitted(&first), vec![0, 1]);
+        assert_eq!(first.deferred.len(), 3);
+        assert_eq!(first.deferred[0].reason, DeferReason::Paced);
+        assert_eq!(first.deferred[1].reason, DeferReason::NotTried);
+        assert_eq!(
+            first.retry_at,
+            Some(t0() + chrono::Duration::milliseconds(500))
+        );
+        let resume = first.next_call().unwrap();
+        let second = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, resume)
+            .unwrap();
+        assert_eq!(submitted(&second), vec![2]);
+        assert_eq!(indexes(&second.already_submitted), vec![0, 1]);
+        let third = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(5),
+            )
+            .unwrap();
+        assert_eq!(submitted(&third), vec![3, 4]);
+        assert_eq!(third.next_call(), None);
+        assert_eq!(sent_ids(&gateway).len(), 5);
+    }
+
+    #[test]
+    fn an_outage_defers_rows_and_loses_none() {
+        let plan = plan(&[0; 4]);
+        let gateway = InMemoryGateway::default();
+        let (_, mut pacer, d) = setup(100);
+        let mut d = d.with_unavailable_backoff(Duration::from_secs(10));
+        gateway.set_outage(Outage::AfterParts(1));
+        let down = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(submitted(&down), vec![0]);
+        assert!(matches!(
+            down.deferred[0].reason,
+            DeferReason::Gateway(ProviderError::Unavailable { .. })
+        ));
+        assert_eq!(down.deferred.len(), 3);
+        assert_eq!(down.retry_at, Some(secs(10)));
+        assert_eq!(down.rows(), 4);
+
+        gateway.set_outage(Outage::Throttled(Duration::from_secs(3)));
+        let throttled = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(10),
+            )
+            .unwrap();
+        assert!(matches!(
+            throttled.deferred[0].reason,
+            DeferReason::Gateway(ProviderError::Throttled { .. })
+        ));
+        assert_eq!(throttled.retry_at, Some(secs(13)));
+
+        gateway.set_outage(Outage::None);
+        let back = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(13),
+            )
+            .unwrap();
+        assert_eq!(submitted(&back), vec![1, 2, 3]);
+        assert_eq!(back.next_call(), None);
+        assert_eq!(sent_ids(&gateway).len(), 4);
+    }
+
+    #[test]
+    fn rows_past_the_deadline_are_expired_not_sent() {
+        let mut plan = plan(&[0, 0, 100]);
+        plan.deadline = Some(secs(50));
+        let gateway = InMemoryGateway::default();
+        let (_, mut pacer, mut d) = setup(1);
+        let first = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(submitted(&first), vec![0]);
+        // At the deadline itself sending is still allowed.
+        let at_deadline = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(50),
+            )
+            .unwrap();
+        assert_eq!(submitted(&at_deadline), vec![1]);
+        let late = d
+            .dispatch_due(
+                &plan,
+                &ApprovalState::Sending,
+                &gateway,
+                &mut pacer,
+                secs(200),
+            )
+            .unwrap();
+        assert!(late.submitted.is_empty());
+        assert_eq!(indexes(&late.expired), vec![2]);
+        assert_eq!(indexes(&late.already_submitted), vec![0, 1]);
+        assert_eq!(late.next_call(), None);
+        assert_eq!(sent_ids(&gateway).len(), 2);
+    }
+
+    #[test]
+    fn dispatch_is_refused_unless_the_send_is_sending() {
+        let plan = plan(&[0]);
+        let gateway = InMemoryGateway::default();
+        let (_, mut pacer, mut d) = setup(10);
+        for state in [
+            ApprovalState::Draft,
+            ApprovalState::Approved(Checklist::default()),
+            ApprovalState::Held,
+            ApprovalState::Completed,
+            ApprovalState::Expired,
+            ApprovalState::Cancelled { reason: "x".into() },
+        ] {
+            let kind = state.kind();
+            assert_eq!(
+                d.dispatch_due(&plan, &state, &gateway, &mut pacer, t0()),
+                Err(DispatchError::NotSending {
+                    campaign: "spring sale".into(),
+                    state: kind
+                })
+            );
+        }
+        let mut draft = plan.clone();
+        draft.state = StateKind::Draft;
+        assert!(matches!(
+            d.dispatch_due(&draft, &ApprovalState::Sending, &gateway, &mut pacer, t0()),
+            Err(DispatchError::PlanNotPrepared { .. })
+        ));
+        let mut other = Dispatcher::new(SenderId::alphanumeric("Other").unwrap());
+        assert!(matches!(
+            other.dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0()),
+            Err(DispatchError::Pacing(PacingError::UnknownSender { .. }))
+        ));
+        assert!(gateway.sent().is_empty());
+    }
+
+    #[test]
+    fn rejected_rows_are_reported_with_masked_numbers_and_the_rest_goes_on() {
+        let mut plan = plan(&[0, 0, 0]);
+        plan.recipients[2].contact = plan.recipients[0].contact.clone();
+        plan.recipients[1].text = "x".repeat(2000);
+        let gateway = InMemoryGateway::default();
+        gateway.reject_recipient(Msisdn::parse("+33612345000").unwrap(), "403");
+        let (_, mut pacer, mut d) = setup(100);
+        let report = d
+            .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
+            .unwrap();
+        assert_eq!(report.rejected.len(), 3);
+        assert!(matches!(
+            report.rejected[0].error,
+            RowError::Gateway(ProviderError::Rejected { .. })
+        ));
+        assert!(matches!(
+            report.rejected[1].error,
+            RowError::Gateway(ProviderError::InvalidRequest { .. })
+        ));
+        assert!(matches!(
+            report.rejected[2].error,
+            RowError::DuplicateContact { first_row: 0, .. }
+        ));
+        assert_eq!(report.next_call(), None);
+        let printed = format!("{report:?}");
+        assert!(!printed.contains("612345000"), "{printed}");
+    }
+
+    #[test]
+    fn message_ids_are_valid_distinct_and_stable() {
+        let long = "é".repeat(128);
+        let a = message_id(&long, Some("2026-W52"), "contact 1");
+        assert!(a.as_str().len() <= 64);
+        assert_eq!(a, message_id(&long, Some("2026-W52"), "contact 1"));
+        assert_ne!(a, message_id(&long, Some("2026-W52"), "contact 2"));
+        assert_ne!(message_id("ab", None, "c"), message_id("a", Some("b"), "c"));
+        assert_ne!(message_id("a", None, "bc"), message_id("ab", None, "c"));
+    }
+
+    proptest! {
+        /// Over any sequence of `now` (even stepping back) with restarts, every row is
+        /// submitted at most once and never before it is due, each report accounts for
+        /// every row, and once the clock passes every `send_at` all rows get sent.
+        #[test]
+        fn every_due_row_is_submitted_exactly_once(
+            offsets in proptest::collection::vec(0i64..120, 1..30),
+            calls in proptest::collection::vec((0i64..150, any::<bool>()), 0..25),
+            rate in 1u32..5,
+        ) {
+            let plan = plan(&offsets);
+            let gateway = InMemoryGateway::default();
+            let (sender, mut pacer, mut d) = setup(rate);
+            let mut at_send = HashMap::new();
+            let mut check = |report: &DispatchReport, now: DateTime<Utc>| {
+                assert_eq!(report.rows(), offsets.len());
+                for s in &report.submitted {
+                    assert!(s.row.send_at <= now);
+                    assert!(at_send.insert(s.row.index, now).is_none(), "row {} twice", s.row.index);
+                }
+            };
+            for (offset, restart) in calls {
+                if restart {
+                    d = Dispatcher::new(sender.clone());
+                }
+                let now = secs(offset);
+                let report = d.dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, now).unwrap();
+                check(&report, now);
+            }
+            let mut now = secs(150);
+            for _ in 0..200 {
+                let report = d.dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, now).unwrap();
+                check(&report, now);
+                match report.next_call() {
+                    Some(next) => now = next.max(now),
+                    None => break,
+                }
+            }
+            let mut ids = sent_ids(&gateway);
+            prop_assert_eq!(ids.len(), offsets.len());
+            ids.sort();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), offsets.len());
+        }
+    }
+}
