@@ -276,7 +276,7 @@ impl Dispatcher {
     ///
     /// `state` is the send's approval state: only [`ApprovalState::Sending`] dispatches.
     /// Past the plan's deadline (`now > deadline`) nothing is sent and every row not
-    /// submitted is reported expired.
+    /// submitted is reported expired, as is at once a row due after the deadline.
     ///
     /// See the [module docs](self) for an example.
     ///
@@ -310,7 +310,6 @@ impl Dispatcher {
             }
             .into());
         }
-        let expired = plan.deadline.is_some_and(|deadline| now > deadline);
         let run = plan.run.as_ref().map(|r| r.key.as_str());
 
         let mut order: Vec<(usize, &PlannedMessage)> = plan.recipients.iter().enumerate().collect();
@@ -340,7 +339,10 @@ impl Dispatcher {
             first_row.insert(&row.contact, index);
             if self.submitted.contains(&row_ref.id) {
                 report.already_submitted.push(row_ref);
-            } else if expired {
+            } else if plan
+                .deadline
+                .is_some_and(|deadline| now > deadline || row.send_at > deadline)
+            {
                 report.expired.push(row_ref);
             } else if row.send_at > now {
                 report.next_due = Some(report.next_due.map_or(row.send_at, |t| t.min(row.send_at)));
@@ -747,7 +749,7 @@ mod tests {
 
     #[test]
     fn rows_past_the_deadline_are_expired_not_sent() {
-        let mut plan = plan(&[0, 0, 100]);
+        let mut plan = plan(&[0, 0, 100, 40]);
         plan.deadline = Some(secs(50));
         let gateway = InMemoryGateway::default();
         let (_, mut pacer, mut d) = setup(1);
@@ -755,6 +757,9 @@ mod tests {
             .dispatch_due(&plan, &ApprovalState::Sending, &gateway, &mut pacer, t0())
             .unwrap();
         assert_eq!(submitted(&first), vec![0]);
+        // Due after the deadline: expired at once, not left for a later call.
+        assert_eq!(indexes(&first.expired), vec![2]);
+        assert_eq!(indexes(&first.not_due), vec![3]);
         // At the deadline itself sending is still allowed.
         let at_deadline = d
             .dispatch_due(
@@ -766,6 +771,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(submitted(&at_deadline), vec![1]);
+        assert_eq!(at_deadline.deferred.len(), 1);
         let late = d
             .dispatch_due(
                 &plan,
@@ -776,7 +782,7 @@ mod tests {
             )
             .unwrap();
         assert!(late.submitted.is_empty());
-        assert_eq!(indexes(&late.expired), vec![2]);
+        assert_eq!(indexes(&late.expired), vec![2, 3]);
         assert_eq!(indexes(&late.already_submitted), vec![0, 1]);
         assert_eq!(late.next_call(), None);
         assert_eq!(sent_ids(&gateway).len(), 2);
