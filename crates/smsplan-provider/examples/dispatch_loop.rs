@@ -1,19 +1,30 @@
-//! A dispatcher in miniature over the in-memory gateway: pace each sender, submit with
-//! retries, follow delivery reports, and answer STOP with exactly one confirmation.
+//! A dispatcher in miniature over the in-memory gateway: plan a campaign, approve and
+//! start it, send what is due with [`Dispatcher`] (paced, idempotent), follow delivery
+//! reports, and answer STOP with exactly one confirmation.
 //!
 //! Run: `cargo run -p smsplan-provider --example dispatch_loop`
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
+use smsplan_core::approval::{Actor, Event, Session};
+use smsplan_core::audience::{Project, ProjectKey, Selection};
+use smsplan_core::contact::{Consent, ConsentStatus, Contact, ContactId};
+use smsplan_core::dedup::DedupMode;
+use smsplan_core::group::{Group, GroupId};
+use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::Region;
+use smsplan_core::plan::{Campaign, Credits, Message, Timing, plan};
+use smsplan_core::schedule::Schedule;
+use smsplan_core::template::Template;
 use smsplan_provider::delivery::DeliveryTracker;
-use smsplan_provider::gateway::{
-    Body, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage, Retry,
-};
+use smsplan_provider::dispatch::{Dispatcher, message_id};
+use smsplan_provider::gateway::{Gateway, GatewayEvent, InboundMessage};
 use smsplan_provider::keyword::{ConsentBook, Keywords, Replies, reply_message};
 use smsplan_provider::memory::{AutoReport, InMemoryGateway};
 use smsplan_provider::number::Msisdn;
-use smsplan_provider::pacing::{Admission, Pacer};
+use smsplan_provider::pacing::Pacer;
 use smsplan_provider::sender::{Capacity, Sender, SenderId};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,24 +41,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
         .single()
         .ok_or("time")?;
-    for i in 0..12 {
-        let message = OutboundMessage::new(
-            MessageId::new(&format!("spring-{i}"))?,
-            sender.clone(),
-            Msisdn::parse(&format!("+336123456{i:02}"))?,
-            Body::Text(format!("Soldes -{}% ce week-end ! STOP 36180", 10 + i)),
-        );
-        let parts = u32::try_from(message.parts(gateway.max_parts())?.len())?;
-        while let Admission::Wait(wait) = pacer.try_acquire(&sender, parts, now)? {
-            now += Duration::from_std(wait)?;
+
+    // Twelve subscribed contacts, planned now.
+    let contacts = (0..12)
+        .map(|i| {
+            Ok(Contact::new(ContactId::new(format!("contact-{i}"))?)
+                .with_phone(format!("+336123456{i:02}"))
+                .with_consent(Consent::new(ConsentStatus::Subscribed)))
+        })
+        .collect::<Result<Vec<_>, smsplan_core::contact::IdError>>()?;
+    let all = Group::new(GroupId::new("all")?, contacts.iter().map(|c| c.id.clone()));
+    let mut message = Message::new(Template::parse("Soldes -50% ce week-end ! STOP 36180")?);
+    message.sender = Some((smsplan_core::sender::SenderKind::ShortCode, "36180".into()));
+    let campaign = Campaign::new(
+        "spring".parse()?,
+        (
+            Project::new(ProjectKey::Email, Region::FR),
+            contacts,
+            vec![all.clone()],
+        ),
+        Selection::new([all.id.clone()], DedupMode::PerNumber),
+        message,
+        Timing::new(Schedule::Now),
+        Credits {
+            balance: Money::parse("100.00", Currency::EUR)?,
+            price_per_segment: Money::parse("0.045", Currency::EUR)?,
+        },
+    );
+    let send_plan = plan(&campaign, now, NonZeroUsize::MIN)?
+        .into_iter()
+        .next()
+        .ok_or("no plan")?;
+
+    // Approve and start: only a `Sending` session dispatches.
+    let mut session = Session::new(campaign.id.clone());
+    let (ana, bob) = (Actor::new("ana")?, Actor::new("bob")?);
+    session.apply(Event::Prepare(send_plan.checklist.clone()), &ana, now)?;
+    session.apply(Event::Submit, &ana, now)?;
+    session.apply(Event::Approve, &bob, now)?;
+    session.apply(Event::Schedule, &ana, now)?;
+    session.apply(Event::Confirm, &ana, now)?;
+    session.apply(Event::Start, &Actor::system(), now)?;
+
+    let mut dispatcher = Dispatcher::new(sender.clone());
+    loop {
+        let report =
+            dispatcher.dispatch_due(&send_plan, session.state(), &*gateway, &mut pacer, now)?;
+        for row in &report.submitted {
+            tracker.track(row.row.id.clone(), row.parts);
         }
-        match gateway.submit(&message) {
-            Ok(receipt) => tracker.track(receipt.id, receipt.parts),
-            Err(e) if e.retry() != Retry::Never => println!("retry later: {e}"),
-            Err(e) => println!("dropped: {e}"),
+        for row in &report.rejected {
+            println!("row {} rejected: {}", row.row.index, row.error);
+        }
+        match report.next_call() {
+            Some(at) => now = at, // a real dispatcher sleeps until `at`
+            None => break,
         }
     }
-    println!("12 messages paced at 5 parts/s: last sent at {now}");
+    println!(
+        "{} messages paced at 5 parts/s: last sent at {now}",
+        send_plan.recipients.len()
+    );
 
     // A recipient answers STOP twice: one opt-out, one confirmation.
     for id in ["mo-1", "mo-2"] {
@@ -82,9 +136,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|p| p.message.as_str().starts_with("re-") && p.part == 1)
         .count();
     println!(
-        "{} messages tracked, spring-0 is {:?}; {confirmations} confirmation sent",
+        "{} messages tracked, contact-0's is {:?}; {confirmations} confirmation sent",
         tracker.len(),
-        tracker.state(&MessageId::new("spring-0")?),
+        tracker.state(&message_id("spring", None, "contact-0")),
     );
     Ok(())
 }
