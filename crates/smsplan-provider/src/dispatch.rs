@@ -278,6 +278,10 @@ impl Dispatcher {
     /// Past the plan's deadline (`now > deadline`) nothing is sent and every row not
     /// submitted is reported expired, as is at once a row due after the deadline.
     ///
+    /// The text goes as [`Body::Text`], encoded by the gateway with default options;
+    /// the pacer is charged the parts of that encoding. Each call sorts the plan's rows
+    /// (O(n log n)).
+    ///
     /// See the [module docs](self) for an example.
     ///
     /// # Errors

@@ -45,7 +45,8 @@
 //!
 //! # What this crate does not do
 //!
-//! It does not decide what is due (plans and windows live in `smsplan-core`), store
+//! It does not decide what is due (plans and windows live in `smsplan-core`; [`dispatch`]
+//! sends what a plan says is due), store
 //! consent (the [`keyword`] module returns [`ConsentChange`](keyword::ConsentChange)s
 //! for your store), persist the idempotency ledger across restarts of your process (a
 //! gateway remembers the ids it has sent while it lives; `forget` bounds that memory),
