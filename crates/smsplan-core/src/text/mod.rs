@@ -787,14 +787,25 @@ impl Fill {
         }
     }
 
-    /// Adds one character of two units.
+    /// Adds one indivisible piece of `units` (a character, or a grapheme cluster that fits
+    /// a part): it starts a new part when it does not fit the current one. Returns whether
+    /// it did. This is the greedy rule; [`Fill::ones`] is its closed form for runs of
+    /// one-unit characters.
     #[inline]
-    fn two(&mut self) {
-        if self.used + 2 > self.cap {
+    fn push(&mut self, units: usize) -> bool {
+        let cut = self.used + units > self.cap && self.used > 0;
+        if cut {
             self.parts += 1;
             self.used = 0;
         }
-        self.used += 2;
+        self.used += units;
+        cut
+    }
+
+    /// Adds one character of two units.
+    #[inline]
+    fn two(&mut self) {
+        self.push(2);
     }
 
     #[inline]
@@ -899,8 +910,8 @@ fn scan(text: &str, reference: ReferenceSize) -> Scan {
                     cost
                 }
                 _ => {
-                    for k in 0..run {
-                        scan.ascii_byte(bytes.get(i + k).copied().unwrap_or(b' '));
+                    for &b in bytes.get(i..i + run).unwrap_or_default() {
+                        scan.ascii_byte(b);
                     }
                     i += run;
                     continue;
@@ -1121,15 +1132,11 @@ fn fill(
     boundaries: Boundaries,
     mut cut: impl FnMut(usize),
 ) -> (usize, usize) {
-    let mut segments = 1usize;
-    let mut used = 0usize;
+    let mut fill = Fill::new(cap);
     let mut place = |at: usize, units: usize| {
-        if used + units > cap && used > 0 {
+        if fill.push(units) {
             cut(at);
-            segments += 1;
-            used = 0;
         }
-        used += units;
     };
     match boundaries {
         Boundaries::Characters => {
@@ -1150,7 +1157,7 @@ fn fill(
             }
         }
     }
-    (segments, used)
+    (fill.parts, fill.used)
 }
 
 /// Builds the report for `choice`, applying the grapheme rule and the part limit.
