@@ -259,6 +259,18 @@ impl CallbackHandler {
         }
     }
 
+    /// Whether the request target carries the right secret (`k`), whatever else it
+    /// holds: the listener charges such requests to the budget of genuine callbacks.
+    pub(crate) fn authenticates(&self, target: &str) -> bool {
+        let query = target.split_once('?').map_or("", |(_, q)| q);
+        query
+            .split('&')
+            .filter_map(|pair| pair.strip_prefix("k="))
+            .next()
+            .and_then(super::http::decode)
+            .is_some_and(|k| self.secret.matches(&k))
+    }
+
     pub(crate) fn count_malformed(&self) {
         self.counters.malformed.fetch_add(1, Ordering::Relaxed);
     }
@@ -373,28 +385,21 @@ fn receipt_field(receipt: &str, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Decodes an inbound text by its charset (`%C`): UTF-16BE when smsbox could not recode
-/// UCS-2, Latin-1 / Windows-1252 for 8-bit, UTF-8 otherwise.
+/// Decodes an inbound text by its charset (`%C`) with `encoding_rs` (the WHATWG
+/// Encoding Standard's decoders): UTF-16BE when smsbox could not recode UCS-2,
+/// Windows-1252 for 8-bit text (the standard reads `ISO-8859-1` and `latin1` as
+/// Windows-1252 too, so 0x80–0x9F give `€`, curly quotes and dashes, not control
+/// characters), any other label the standard knows, and UTF-8 when the label is empty
+/// or unknown. `None` for bytes the encoding cannot decode.
 fn decode_text(bytes: &[u8], charset: &str) -> Option<String> {
-    match charset {
-        "UTF-16BE" | "UCS-2" | "UCS-2BE" | "UTF-16" => {
-            let units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|c| match c {
-                    [hi, lo] => Some(u16::from_be_bytes([*hi, *lo])),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?;
-            String::from_utf16(&units).ok()
-        }
-        "ISO-8859-1" | "LATIN1" | "WINDOWS-1252" => Some(
-            bytes
-                .iter()
-                .map(|b| if *b == 0x80 { '€' } else { char::from(*b) })
-                .collect(),
-        ),
-        _ => String::from_utf8(bytes.to_vec()).ok(),
-    }
+    let encoding = match charset {
+        // UCS-2 is the BMP subset of UTF-16; the standard has no label for it.
+        "UCS-2" | "UCS-2BE" | "UTF-16" => encoding_rs::UTF_16BE,
+        _ => encoding_rs::Encoding::for_label(charset.as_bytes()).unwrap_or(encoding_rs::UTF_8),
+    };
+    encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]
@@ -519,6 +524,55 @@ mod tests {
             proptest::prop_assert_ne!(status, 200);
             proptest::prop_assert!(h.events.poll(10).is_empty());
         }
+    }
+
+    #[test]
+    fn eight_bit_text_decodes_as_windows_1252() {
+        // 0x93 / 0x94 are the curly quotes, 0x80 the euro sign, 0x85 an ellipsis.
+        let text = decode_text(b"\x93Soldes\x94 \x80 \x85 caf\xe9", "WINDOWS-1252").unwrap();
+        assert_eq!(text, "\u{201c}Soldes\u{201d} \u{20ac} \u{2026} caf\u{e9}");
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        for label in ["ISO-8859-1", "LATIN1"] {
+            assert_eq!(decode_text(b"\x92", label).unwrap(), "\u{2019}", "{label}");
+        }
+    }
+
+    #[test]
+    fn utf16_and_utf8_refuse_broken_input() {
+        assert_eq!(decode_text(&[0x04, 0x21, 0x04], "UTF-16BE"), None);
+        assert_eq!(decode_text(&[0xd8, 0x3d], "UCS-2"), None, "lone surrogate");
+        assert_eq!(
+            decode_text(&[0xd8, 0x3d, 0xde, 0x00], "UTF-16BE").unwrap(),
+            "\u{1f600}"
+        );
+        assert_eq!(decode_text(b"\xff", "UTF-8"), None);
+        assert_eq!(decode_text(b"\xff", ""), None);
+        assert_eq!(
+            decode_text("Arrêt".as_bytes(), "NO-SUCH-CHARSET").unwrap(),
+            "Arrêt"
+        );
+    }
+
+    #[test]
+    fn inbound_windows_1252_reaches_the_event_queue_intact() {
+        let h = handler();
+        let target = "/mo?k=s3cr3t-s3cr3t-s3cr3t&id=w-1&from=%2B33612345678&to=36180&text=%93STOP%94&charset=WINDOWS-1252&ts=";
+        assert_eq!(h.handle("GET", target, now()).status, 200);
+        let events = h.events.poll(10);
+        let [GatewayEvent::Inbound(m)] = events.as_slice() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(m.text, "\u{201c}STOP\u{201d}");
+    }
+
+    #[test]
+    fn the_secret_is_recognised_wherever_it_sits_in_the_query() {
+        let h = handler();
+        assert!(h.authenticates("/dlr?k=s3cr3t-s3cr3t-s3cr3t&id=m"));
+        assert!(h.authenticates("/dlr?id=m&k=s3cr3t%2Ds3cr3t-s3cr3t"));
+        assert!(!h.authenticates("/dlr?id=m&k=s3cr3t-s3cr3t-s3cr3u"));
+        assert!(!h.authenticates("/dlr?kk=s3cr3t-s3cr3t-s3cr3t"));
+        assert!(!h.authenticates("/dlr"));
     }
 
     #[test]

@@ -1,12 +1,11 @@
-//! The little HTTP/1.x this adapter needs, over `std::net`: one GET per connection to
-//! smsbox, and request heads read with hard size limits for the callback listener.
+//! The HTTP client side of the adapter, on [`ureq`]: one `GET` per part to smsbox with a
+//! deadline on the whole exchange, plus the URL and query helpers shared with the
+//! callback endpoint.
 //!
-//! Hand-written on purpose: Kannel speaks plain HTTP on a trusted network, the adapter
-//! needs a GET with a timeout and a bounded reader, and avoiding an HTTP stack keeps
-//! the crate runtime-agnostic with no dependency beyond `std`.
+//! ureq never retries a request by itself (a retried `sendsms` would be a second SMS);
+//! idle keep-alive connections are probed before reuse.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io;
 use std::time::Duration;
 
 /// Longest response body read from smsbox (its replies are one line).
@@ -85,169 +84,62 @@ impl Endpoint {
 #[derive(Debug)]
 pub(crate) enum HttpError {
     /// No connection: the server saw nothing.
-    Connect(io::Error),
-    /// The connection broke during the exchange: the server may have acted on it.
-    Exchange(io::Error),
-    /// The answer is not HTTP.
-    Malformed,
+    Connect(ureq::Error),
+    /// The exchange failed after the request may have been written (a timeout, a broken
+    /// connection, a malformed answer): the server may have acted on it.
+    Exchange(ureq::Error),
 }
 
-/// One GET with `Connection: close`; returns the status and the body.
-pub(crate) fn get(
-    endpoint: &Endpoint,
-    target: &str,
-    timeout: Duration,
-) -> Result<(u16, String), HttpError> {
-    let addrs = (endpoint.host.as_str(), endpoint.port)
-        .to_socket_addrs()
-        .map_err(HttpError::Connect)?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "host resolves to no address");
-    let mut connected = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(s) => {
-                connected = Some(s);
-                break;
-            }
-            Err(e) => last = e,
-        }
-    }
-    let mut stream = connected.ok_or(HttpError::Connect(last))?;
-    let exchange = |stream: &mut TcpStream| -> io::Result<Vec<u8>> {
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))?;
-        stream.set_nodelay(true)?;
-        let request = format!(
-            "GET {target} HTTP/1.0\r\nHost: {}:{}\r\nConnection: close\r\n\r\n",
-            endpoint.host, endpoint.port
-        );
-        stream.write_all(request.as_bytes())?;
-        let mut raw = Vec::new();
-        stream.take(MAX_RESPONSE).read_to_end(&mut raw)?;
-        Ok(raw)
+/// A blocking HTTP client for smsbox: a whole-exchange deadline (connect, request,
+/// response head and body), HTTP statuses returned rather than turned into errors, and
+/// a pool of keep-alive connections.
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        // A connect that takes half the budget fails as a connect error, which is safe
+        // to retry; past it the failure counts as "may have been accepted".
+        .timeout_connect(Some(timeout / 2))
+        .http_status_as_error(false)
+        .max_idle_connections_per_host(64)
+        .user_agent("smsplan")
+        .build()
+        .into()
+}
+
+/// One `GET` of `url`; returns the status and the body (trimmed, at most 64 KiB).
+pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Result<(u16, String), HttpError> {
+    let mut response = agent.get(url).call().map_err(classify)?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE)
+        .read_to_vec()
+        .map_err(HttpError::Exchange)?;
+    Ok((status, String::from_utf8_lossy(&body).trim().to_owned()))
+}
+
+/// Errors that can only happen before anything was written are connect errors.
+fn classify(error: ureq::Error) -> HttpError {
+    let before_sending = match &error {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => true,
+        ureq::Error::Io(e) => matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::AddrNotAvailable
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+        ),
+        _ => false,
     };
-    let raw = exchange(&mut stream).map_err(HttpError::Exchange)?;
-    parse_response(&raw).ok_or(HttpError::Malformed)
-}
-
-fn parse_response(raw: &[u8]) -> Option<(u16, String)> {
-    let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let (head, body) = raw.split_at(head_end);
-    let status_line = head.split(|b| *b == b'\n').next()?;
-    let status_line = std::str::from_utf8(status_line).ok()?;
-    let mut fields = status_line.split_whitespace();
-    let version = fields.next()?;
-    if !version.starts_with("HTTP/1.") {
-        return None;
+    if before_sending {
+        HttpError::Connect(error)
+    } else {
+        HttpError::Exchange(error)
     }
-    let status = fields.next()?.parse().ok()?;
-    let body = body.get(4..).unwrap_or_default();
-    Some((status, String::from_utf8_lossy(body).trim().to_owned()))
-}
-
-/// A request head read by the listener.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RequestHead {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    pub(crate) content_length: u64,
-}
-
-/// Why a request could not be read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// The head or the declared body is larger than allowed.
-    TooLarge,
-    /// Not an HTTP/1.x request.
-    Malformed,
-    /// The client went away or was too slow.
-    Io,
-}
-
-/// Reads a request head of at most `max` bytes, and skips a body of at most `max`
-/// bytes (callbacks carry everything in the query).
-pub(crate) fn read_request(
-    reader: &mut BufReader<&TcpStream>,
-    max: usize,
-) -> Result<RequestHead, ReadError> {
-    let mut used = 0usize;
-    let mut line = Vec::new();
-    let mut read_line = |line: &mut Vec<u8>, used: &mut usize| -> Result<(), ReadError> {
-        line.clear();
-        let budget = u64::try_from(max.saturating_sub(*used)).unwrap_or(0);
-        let n = reader
-            .by_ref()
-            .take(budget)
-            .read_until(b'\n', line)
-            .map_err(|_| ReadError::Io)?;
-        *used += n;
-        if n == 0 {
-            return Err(ReadError::Io);
-        }
-        if line.last() != Some(&b'\n') {
-            return Err(ReadError::TooLarge);
-        }
-        Ok(())
-    };
-    read_line(&mut line, &mut used)?;
-    let request_line = std::str::from_utf8(&line).map_err(|_| ReadError::Malformed)?;
-    let mut fields = request_line.split_whitespace();
-    let (Some(method), Some(target), Some(version), None) =
-        (fields.next(), fields.next(), fields.next(), fields.next())
-    else {
-        return Err(ReadError::Malformed);
-    };
-    if !version.starts_with("HTTP/1.") {
-        return Err(ReadError::Malformed);
-    }
-    let mut head = RequestHead {
-        method: method.to_owned(),
-        target: target.to_owned(),
-        content_length: 0,
-    };
-    loop {
-        read_line(&mut line, &mut used)?;
-        let text = std::str::from_utf8(&line).map_err(|_| ReadError::Malformed)?;
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            break;
-        }
-        let (name, value) = text.split_once(':').ok_or(ReadError::Malformed)?;
-        if name.trim().eq_ignore_ascii_case("content-length") {
-            head.content_length = value.trim().parse().map_err(|_| ReadError::Malformed)?;
-        } else if name.trim().eq_ignore_ascii_case("transfer-encoding") {
-            return Err(ReadError::Malformed);
-        }
-    }
-    if head.content_length > u64::try_from(max).unwrap_or(u64::MAX) {
-        return Err(ReadError::TooLarge);
-    }
-    io::copy(
-        &mut reader.by_ref().take(head.content_length),
-        &mut io::sink(),
-    )
-    .map_err(|_| ReadError::Io)?;
-    Ok(head)
-}
-
-/// Writes a minimal response and closes the exchange.
-pub(crate) fn respond(mut stream: &TcpStream, status: u16, body: &str) -> io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Content Too Large",
-        429 => "Too Many Requests",
-        _ => "Service Unavailable",
-    };
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes())?;
-    stream.flush()
 }
 
 /// Percent-encodes bytes for a query value: everything but `A-Z a-z 0-9 - . _ ~`.
@@ -331,14 +223,5 @@ mod tests {
         assert_eq!(decode(&encode(raw)).unwrap(), raw);
         assert_eq!(decode("a+b%2"), None);
         assert_eq!(decode("%zz"), None);
-    }
-
-    #[test]
-    fn responses_parse() {
-        assert_eq!(
-            parse_response(b"HTTP/1.1 202 Accepted\r\nX: y\r\n\r\n0: Accepted for delivery\n"),
-            Some((202, "0: Accepted for delivery".into()))
-        );
-        assert_eq!(parse_response(b"garbage"), None);
     }
 }

@@ -178,7 +178,8 @@ impl KannelConfig {
         self
     }
 
-    /// Connect, read and write timeout of each sendsms request (10 s by default).
+    /// Deadline of each sendsms request as a whole: connect, request, answer (10 s by
+    /// default).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -258,6 +259,7 @@ impl KannelConfig {
 #[derive(Debug)]
 pub struct KannelGateway {
     config: KannelConfig,
+    agent: ureq::Agent,
     ledger: Mutex<Ledger>,
     events: Arc<EventQueue>,
     counters: Arc<Counters>,
@@ -281,6 +283,7 @@ impl KannelGateway {
     #[must_use]
     pub fn new(config: KannelConfig) -> Self {
         Self {
+            agent: http::agent(config.timeout),
             config,
             ledger: Mutex::default(),
             events: Arc::default(),
@@ -336,14 +339,16 @@ impl KannelGateway {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn target(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> String {
+    fn url(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> String {
         let c = &self.config;
         let (coding, charset, text) = match &part.payload {
             Payload::Ucs2 { bytes } => ("2", "UTF-16BE", encode(bytes)),
             _ => ("0", "UTF-8", encode(part.text.as_bytes())),
         };
         let mut target = format!(
-            "{}?username={}&password={}&from={}&to={}&coding={coding}&charset={charset}&text={text}&dlr-mask=31&dlr-url={}",
+            "http://{}:{}{}?username={}&password={}&from={}&to={}&coding={coding}&charset={charset}&text={text}&dlr-mask=31&dlr-url={}",
+            c.sendsms.host,
+            c.sendsms.port,
             if c.sendsms.path.is_empty() {
                 "/"
             } else {
@@ -367,18 +372,15 @@ impl KannelGateway {
     }
 
     fn send_part(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> PartResult {
-        let target = self.target(message, part, number);
-        match http::get(&self.config.sendsms, &target, self.config.timeout) {
+        let url = self.url(message, part, number);
+        match http::get(&self.agent, &url) {
             Ok((status, body)) => classify(status, body),
             Err(HttpError::Connect(e)) => PartResult::Failed(Failure::Unavailable(format!(
                 "cannot connect to smsbox: {e}"
             ))),
             Err(HttpError::Exchange(e)) => PartResult::Failed(Failure::Unavailable(format!(
-                "connection to smsbox broke (the part may have been accepted): {e}"
+                "exchange with smsbox failed (the part may have been accepted): {e}"
             ))),
-            Err(HttpError::Malformed) => PartResult::Failed(Failure::Unavailable(
-                "smsbox answered something that is not HTTP".into(),
-            )),
         }
     }
 }
