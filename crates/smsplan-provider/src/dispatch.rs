@@ -457,8 +457,10 @@ fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 
 /// The idempotent id of the message of `contact` in `campaign` (and `run`, for a
 /// recurring campaign): a readable prefix of the campaign id, a dot, and 32 hex digits
-/// of a 128-bit FNV-1a hash of the three (length-prefixed, so no two different triples
-/// are confused by concatenation). The same inputs always give the same id.
+/// (128 bits) of the SHA-256 of the three, length-prefixed so that no two different
+/// triples are confused by concatenation. The same inputs always give the same id, and
+/// two different ones collide only with SHA-256's odds (a collision would make a later
+/// message silently "already submitted").
 ///
 /// ```
 /// use smsplan_provider::dispatch::message_id;
@@ -470,24 +472,20 @@ fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 /// ```
 #[must_use]
 pub fn message_id(campaign: &str, run: Option<&str>, contact: &str) -> MessageId {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut hash = OFFSET;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            hash = (hash ^ u128::from(b)).wrapping_mul(PRIME);
-        }
-    };
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
     for field in [Some(campaign), run, Some(contact)] {
         match field {
             Some(text) => {
-                eat(&[1]);
-                eat(&(text.len() as u64).to_le_bytes());
-                eat(text.as_bytes());
+                hash.update([1]);
+                hash.update((text.len() as u64).to_le_bytes());
+                hash.update(text.as_bytes());
             }
-            None => eat(&[0]),
+            None => hash.update([0]),
         }
     }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     let prefix: String = campaign
         .chars()
         .map(|c| {
@@ -499,7 +497,7 @@ pub fn message_id(campaign: &str, run: Option<&str>, contact: &str) -> MessageId
         })
         .take(24)
         .collect();
-    let text = format!("{prefix}.{hash:032x}");
+    let text = format!("{prefix}.{hex}");
     #[expect(
         clippy::expect_used,
         reason = "at most 24 URL-safe characters, a dot and 32 hex digits: always a valid id"
@@ -866,6 +864,15 @@ mod tests {
         assert_ne!(a, message_id(&long, Some("2026-W52"), "contact 2"));
         assert_ne!(message_id("ab", None, "c"), message_id("a", Some("b"), "c"));
         assert_ne!(message_id("a", None, "bc"), message_id("ab", None, "c"));
+        // SHA-256 of the length-prefixed fields, computed independently (Python hashlib).
+        assert_eq!(
+            message_id("winter-sale", None, "c-42").as_str(),
+            "winter-sale.e21d2866650385377c9c5c470db97817"
+        );
+        assert_eq!(
+            message_id("winter-sale", Some("2026-12"), "c-42").as_str(),
+            "winter-sale.79326581e64843d3b25f37a6d856e976"
+        );
     }
 
     proptest! {
