@@ -5,7 +5,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use smsplan_core::approval::{CampaignId, StateKind, TransitionError};
+use smsplan_core::approval::{CampaignId, SessionError, StateKind};
 use smsplan_core::money::Money;
 use smsplan_provider::gateway::MessageId;
 
@@ -42,29 +42,10 @@ pub enum StoreError {
         /// The campaign.
         campaign: CampaignId,
     },
-    /// The campaign has a pending session: finish or cancel it before opening another.
-    #[error("campaign {campaign} already has a pending session in state {state}")]
-    SessionPending {
-        /// The campaign.
-        campaign: CampaignId,
-        /// The pending session's state.
-        state: StateKind,
-    },
-    /// The campaign has no session.
-    #[error("campaign {campaign} has no session")]
-    NoSession {
-        /// The campaign.
-        campaign: CampaignId,
-    },
-    /// The state machine refused the move.
-    #[error("campaign {campaign}")]
-    Transition {
-        /// The campaign.
-        campaign: CampaignId,
-        /// The refused move.
-        #[source]
-        source: TransitionError,
-    },
+    /// A session cannot be opened or moved: core's [`SessionError`] (the campaign has a
+    /// pending session already, has no session, or the state machine refuses the move).
+    #[error(transparent)]
+    Session(#[from] SessionError),
     /// Someone else changed the session since it was read: read it again and retry.
     #[error(
         "campaign {campaign}: the session has {found} events, expected {expected} (changed meanwhile)"

@@ -54,6 +54,32 @@
     clippy::indexing_slicing
 )]
 
+/// Writes the two functions that store an enum as a name and read it back: `$to`
+/// refuses a variant the list does not name (a core enum grew: `Unrepresentable`), `$from`
+/// a name it does not know (`Corrupt`).
+macro_rules! stored_names {
+    ($what:literal, $ty:ty, $to_vis:vis $to:ident, $from_vis:vis $from:ident, {
+        $($variant:path => $name:literal),+ $(,)?
+    }) => {
+        #[allow(unreachable_patterns, reason = "foreign enums are non-exhaustive, ours are not")]
+        $to_vis fn $to(value: $ty) -> Result<&'static str, StoreError> {
+            match value {
+                $($variant => Ok($name),)+
+                other => Err(StoreError::Unrepresentable {
+                    what: format!(concat!($what, " {:?}"), other),
+                }),
+            }
+        }
+
+        $from_vis fn $from(name: &str) -> Result<$ty, StoreError> {
+            match name {
+                $($name => Ok($variant),)+
+                other => Err(StoreError::corrupt(format!(concat!($what, " {:?}"), other))),
+            }
+        }
+    };
+}
+
 mod error;
 mod model;
 mod session;
@@ -152,8 +178,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Opens a new session (in `draft`) for the campaign.
     ///
     /// # Errors
-    /// [`StoreError::SessionPending`] when the campaign's current session is not
-    /// finished, [`StoreError::CampaignNotFound`], [`StoreError::Unrepresentable`] for
+    /// [`SessionError::AlreadyPending`](smsplan_core::approval::SessionError::AlreadyPending)
+    /// when the campaign's current session is not finished, [`StoreError::CampaignNotFound`], [`StoreError::Unrepresentable`] for
     /// settings the store does not know, or the backend's.
     fn open_session(
         &self,
@@ -174,7 +200,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when the session has another number of entries,
-    /// [`StoreError::NoSession`], or the backend's.
+    /// [`StoreError::Session`] when the campaign has no session, or the backend's.
     fn append_session_entry(
         &self,
         id: &CampaignId,
@@ -342,8 +368,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// the digest of the campaign's newest plan.
     ///
     /// # Errors
-    /// [`StoreError::NoSession`], [`StoreError::Transition`] (the machine's refusal:
-    /// nothing is stored), [`StoreError::NoPlan`] for `prepare` or `approve` without a
+    /// [`StoreError::Session`] when the campaign has no session or the state machine
+    /// refuses the move (nothing is stored), [`StoreError::NoPlan`] for `prepare` or `approve` without a
     /// plan, [`StoreError::Conflict`] when someone else moved the session meanwhile, or
     /// the backend's.
     fn apply_event(
@@ -381,7 +407,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// past approval) and the approval is tied to this plan's digest.
     ///
     /// # Errors
-    /// [`StoreError::NoSession`], [`StoreError::NotApproved`],
+    /// [`StoreError::Session`] without a session, [`StoreError::NotApproved`],
     /// [`StoreError::ApprovalStale`] when the plan changed after the approval,
     /// [`StoreError::NoPlan`], or the backend's.
     fn approved_plan(&self, id: &CampaignId) -> Result<(PlanRecord, SendPlan), StoreError> {

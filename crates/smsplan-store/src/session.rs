@@ -2,7 +2,8 @@
 //! state machine, so the store never holds a state the machine could not reach.
 
 use smsplan_core::approval::{
-    Actor, ApprovalState, CampaignId, Confirmation, Event, EventKind, Session, StateKind,
+    Actor, ApprovalState, CampaignId, Confirmation, Event, EventKind, Session, SessionError,
+    StateKind,
 };
 use smsplan_core::checklist::{Check, CheckId, CheckStatus, Checklist};
 use smsplan_core::schedule::OutsideWindow;
@@ -179,43 +180,15 @@ fn check_from_wire(check: &wire::Check) -> Result<Check, StoreError> {
     Ok(Check::new(id, status, check.detail.clone()))
 }
 
-pub(crate) fn outside_window_name(o: OutsideWindow) -> Result<&'static str, StoreError> {
-    match o {
-        OutsideWindow::Hold => Ok("hold"),
-        OutsideWindow::RequireReapproval => Ok("require_reapproval"),
-        _ => Err(StoreError::Unrepresentable {
-            what: format!("outside-window mode {o:?}"),
-        }),
-    }
-}
+stored_names!("outside-window mode", OutsideWindow, pub(crate) outside_window_name, pub(crate) outside_window_from, {
+    OutsideWindow::Hold => "hold",
+    OutsideWindow::RequireReapproval => "require_reapproval",
+});
 
-pub(crate) fn outside_window_from(name: &str) -> Result<OutsideWindow, StoreError> {
-    match name {
-        "hold" => Ok(OutsideWindow::Hold),
-        "require_reapproval" => Ok(OutsideWindow::RequireReapproval),
-        other => Err(StoreError::corrupt(format!(
-            "outside-window mode {other:?}"
-        ))),
-    }
-}
-
-pub(crate) fn confirmation_name(c: Confirmation) -> Result<&'static str, StoreError> {
-    match c {
-        Confirmation::Required => Ok("required"),
-        Confirmation::NotRequired => Ok("not_required"),
-        _ => Err(StoreError::Unrepresentable {
-            what: format!("confirmation {c:?}"),
-        }),
-    }
-}
-
-pub(crate) fn confirmation_from(name: &str) -> Result<Confirmation, StoreError> {
-    match name {
-        "required" => Ok(Confirmation::Required),
-        "not_required" => Ok(Confirmation::NotRequired),
-        other => Err(StoreError::corrupt(format!("confirmation {other:?}"))),
-    }
-}
+stored_names!("confirmation", Confirmation, pub(crate) confirmation_name, pub(crate) confirmation_from, {
+    Confirmation::Required => "required",
+    Confirmation::NotRequired => "not_required",
+});
 
 /// Applies `event` to the session rebuilt from `stored` and returns the entry to append
 /// and the new state, or the state machine's refusal.
@@ -229,7 +202,7 @@ pub(crate) fn next_entry(
     let from = session.state().kind();
     let state = session
         .apply(event.clone(), actor, at)
-        .map_err(|source| StoreError::Transition {
+        .map_err(|source| SessionError::Transition {
             campaign: stored.campaign.clone(),
             source,
         })?
@@ -241,7 +214,8 @@ pub(crate) fn next_entry(
 }
 
 pub(crate) fn no_session(campaign: &CampaignId) -> StoreError {
-    StoreError::NoSession {
+    SessionError::NoSession {
         campaign: campaign.clone(),
     }
+    .into()
 }

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use smsplan_core::approval::{Actor, CampaignId, Confirmation, Event, EventKind, StateKind};
+use smsplan_core::approval::{
+    Actor, CampaignId, Confirmation, Event, EventKind, SessionError, StateKind,
+};
 use smsplan_core::checklist::{Check, CheckId, CheckStatus, Checklist};
 use smsplan_core::contact::{ConsentStatus, ContactId};
 use smsplan_core::money::{Currency, Money};
@@ -258,10 +260,10 @@ mod sessions {
         assert_eq!((opened.number, opened.state()), (1, StateKind::Draft));
         assert!(matches!(
             store.open_session(&id(), settings, t(2)),
-            Err(StoreError::SessionPending {
+            Err(StoreError::Session(SessionError::AlreadyPending {
                 state: StateKind::Draft,
                 ..
-            })
+            }))
         ));
         let path = [
             (
@@ -391,20 +393,20 @@ mod sessions {
         let store = ready(&db);
         assert!(matches!(
             store.apply_event(&id(), Event::Submit, &actor("ana"), t(2)),
-            Err(StoreError::NoSession { .. })
+            Err(StoreError::Session(SessionError::NoSession { .. }))
         ));
         store
             .open_session(&id(), SessionSettings::default(), t(2))
             .unwrap();
         assert!(matches!(
             store.apply_event(&id(), Event::Approve, &actor("bob"), t(3)),
-            Err(StoreError::Transition { .. })
+            Err(StoreError::Session(SessionError::Transition { .. }))
         ));
         let mut failing = Checklist::default();
         failing.push(Check::new(CheckId::Credit, CheckStatus::Fail, "short"));
         assert!(matches!(
             store.apply_event(&id(), Event::Prepare(failing), &actor("ana"), t(3)),
-            Err(StoreError::Transition { .. })
+            Err(StoreError::Session(SessionError::Transition { .. }))
         ));
         store
             .apply_event(
@@ -424,12 +426,12 @@ mod sessions {
                 &actor("bob"),
                 t(4)
             ),
-            Err(StoreError::Transition { .. })
+            Err(StoreError::Session(SessionError::Transition { .. }))
         ));
         assert!(
             matches!(
                 store.apply_event(&id(), Event::Approve, &actor("bob"), t(1)),
-                Err(StoreError::Transition { .. })
+                Err(StoreError::Session(SessionError::Transition { .. }))
             ),
             "earlier than the last event"
         );
@@ -442,7 +444,7 @@ mod sessions {
         assert!(
             matches!(
                 store.apply_event(&id(), Event::Start, &actor("ana"), t(6)),
-                Err(StoreError::Transition { .. })
+                Err(StoreError::Session(SessionError::Transition { .. }))
             ),
             "no start without confirmation"
         );
