@@ -319,13 +319,7 @@ impl SqliteStore {
         operation: &'static str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend(operation))?;
-        let out = f(&tx)?;
-        tx.commit().map_err(backend(operation))?;
-        Ok(out)
+        self.transaction(operation, TransactionBehavior::Immediate, true, f)
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).
@@ -334,11 +328,25 @@ impl SqliteStore {
         operation: &'static str,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.transaction(operation, TransactionBehavior::Deferred, false, f)
+    }
+
+    fn transaction<T>(
+        &self,
+        operation: &'static str,
+        behavior: TransactionBehavior,
+        commit: bool,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = self.lock();
         let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .transaction_with_behavior(behavior)
             .map_err(backend(operation))?;
-        f(&tx)
+        let out = f(&tx)?;
+        if commit {
+            tx.commit().map_err(backend(operation))?;
+        }
+        Ok(out)
     }
 }
 

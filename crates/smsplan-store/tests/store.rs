@@ -348,14 +348,7 @@ mod sessions {
         // Finished: a new session may open.
         let second = store.open_session(&id(), settings, t(40)).unwrap();
         assert_eq!(second.number, 2);
-        store
-            .apply_event(
-                &id(),
-                Event::Prepare(passing_checklist()),
-                &actor("ana"),
-                t(41),
-            )
-            .unwrap();
+        apply(&store, Event::Prepare(passing_checklist()), "ana", 41);
         let cancelled = store
             .apply_event(
                 &id(),
@@ -370,17 +363,8 @@ mod sessions {
         let third = store
             .open_session(&id(), SessionSettings::default(), t(43))
             .unwrap();
-        store
-            .apply_event(
-                &id(),
-                Event::Prepare(passing_checklist()),
-                &actor("ana"),
-                t(44),
-            )
-            .unwrap();
-        store
-            .apply_event(&id(), Event::Submit, &actor("ana"), t(44))
-            .unwrap();
+        apply(&store, Event::Prepare(passing_checklist()), "ana", 44);
+        apply(&store, Event::Submit, "ana", 44);
         let expired = store
             .apply_event(&id(), Event::Expire, &actor("system"), t(45))
             .unwrap();
@@ -408,17 +392,8 @@ mod sessions {
             store.apply_event(&id(), Event::Prepare(failing), &actor("ana"), t(3)),
             Err(StoreError::Session(SessionError::Transition { .. }))
         ));
-        store
-            .apply_event(
-                &id(),
-                Event::Prepare(passing_checklist()),
-                &actor("ana"),
-                t(3),
-            )
-            .unwrap();
-        store
-            .apply_event(&id(), Event::Submit, &actor("ana"), t(3))
-            .unwrap();
+        apply(&store, Event::Prepare(passing_checklist()), "ana", 3);
+        apply(&store, Event::Submit, "ana", 3);
         assert!(matches!(
             store.apply_event(
                 &id(),
@@ -435,12 +410,8 @@ mod sessions {
             ),
             "earlier than the last event"
         );
-        store
-            .apply_event(&id(), Event::Approve, &actor("bob"), t(5))
-            .unwrap();
-        store
-            .apply_event(&id(), Event::Schedule, &actor("ana"), t(5))
-            .unwrap();
+        apply(&store, Event::Approve, "bob", 5);
+        apply(&store, Event::Schedule, "ana", 5);
         assert!(
             matches!(
                 store.apply_event(&id(), Event::Start, &actor("ana"), t(6)),
@@ -461,17 +432,8 @@ mod sessions {
         store
             .open_session(&id(), SessionSettings::default(), t(2))
             .unwrap();
-        store
-            .apply_event(
-                &id(),
-                Event::Prepare(passing_checklist()),
-                &actor("ana"),
-                t(3),
-            )
-            .unwrap();
-        store
-            .apply_event(&id(), Event::Submit, &actor("ana"), t(3))
-            .unwrap();
+        apply(&store, Event::Prepare(passing_checklist()), "ana", 3);
+        apply(&store, Event::Submit, "ana", 3);
         // Two approvers read the same session; the second write finds it moved.
         let seen = store.current_session(&id()).unwrap().unwrap();
         let other = db.open();
@@ -519,14 +481,7 @@ mod sessions {
             Err(StoreError::NoPlan { .. })
         ));
         let record = store.put_plan(&id(), &plan(), t(2)).unwrap();
-        store
-            .apply_event(
-                &id(),
-                Event::Prepare(passing_checklist()),
-                &actor("ana"),
-                t(2),
-            )
-            .unwrap();
+        apply(&store, Event::Prepare(passing_checklist()), "ana", 2);
         assert!(matches!(
             store.approved_plan(&id()),
             Err(StoreError::NotApproved {
@@ -534,12 +489,8 @@ mod sessions {
                 ..
             })
         ));
-        store
-            .apply_event(&id(), Event::Submit, &actor("ana"), t(3))
-            .unwrap();
-        store
-            .apply_event(&id(), Event::Approve, &actor("bob"), t(4))
-            .unwrap();
+        apply(&store, Event::Submit, "ana", 3);
+        apply(&store, Event::Approve, "bob", 4);
         let approval = store.approval(&id()).unwrap().unwrap();
         assert_eq!(
             (approval.by.as_str(), approval.at, &approval.digest),
