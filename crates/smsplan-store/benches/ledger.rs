@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use smsplan_core::approval::CampaignId;
 use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
@@ -182,5 +182,66 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
+/// Process CPU time (user + system) from `/proc/self/stat`, in seconds; `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at state (field 3);
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// Wall and CPU figures over 20,000 parts per mode, checkpoints included, printed after
+/// criterion's: the machine is shared, and CPU time shows what the store itself costs.
+fn summary() {
+    const PARTS: u64 = 20_000;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "ledger summary, {PARTS} parts per mode, load average {}",
+        load.trim()
+    );
+    let modes: [(&str, Durability, Option<u64>); 3] = [
+        ("per_message", Durability::Process, None),
+        ("batch_100", Durability::Process, Some(100)),
+        ("power_loss_per_message", Durability::PowerLoss, None),
+    ];
+    for (name, durability, batch) in modes {
+        let mut bench = Bench::new(&format!("summary-{name}"), durability);
+        let parts = if batch.is_none() && durability == Durability::PowerLoss {
+            PARTS / 10
+        } else {
+            PARTS
+        };
+        let cpu = cpu_seconds();
+        let wall = match batch {
+            None => bench.per_message(parts),
+            Some(size) => bench.batched(parts, size),
+        };
+        let cpu = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
+        let rate = parts as f64 / wall.as_secs_f64();
+        match cpu {
+            Some(cpu) => println!(
+                "  {name}: {rate:.0} parts/s wall ({:.1} s), {:.0} parts per CPU second",
+                wall.as_secs_f64(),
+                parts as f64 / cpu.max(0.01)
+            ),
+            None => println!(
+                "  {name}: {rate:.0} parts/s wall ({:.1} s)",
+                wall.as_secs_f64()
+            ),
+        }
+    }
+}
+
 criterion_group!(benches, ledger);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // `cargo bench -- --list` and filters are criterion's; the summary runs on a full run.
+    if std::env::args().skip(1).all(|a| a == "--bench") {
+        summary();
+    }
+}
