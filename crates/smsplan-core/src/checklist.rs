@@ -34,13 +34,15 @@ pub enum CheckId {
     Credit,
     /// The send would not break a frequency cap.
     FrequencyCap,
+    /// Every marketing recipient falls under a legal window policy.
+    LegalWindow,
     /// A test SMS was sent to a test number.
     TestSms,
 }
 
 impl CheckId {
     /// Every check id.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::AudienceNotEmpty,
         Self::Consent,
         Self::Sender,
@@ -49,6 +51,7 @@ impl CheckId {
         Self::MessageRenders,
         Self::Credit,
         Self::FrequencyCap,
+        Self::LegalWindow,
         Self::TestSms,
     ];
 
@@ -68,6 +71,7 @@ impl CheckId {
             Self::MessageRenders => "message_renders",
             Self::Credit => "credit",
             Self::FrequencyCap => "frequency_cap",
+            Self::LegalWindow => "legal_window",
             Self::TestSms => "test_sms",
         }
     }
