@@ -1026,7 +1026,12 @@ mod tests {
             crate::checklist::CheckStatus::Pass,
             "alphanumeric sender SHOP",
         ));
-        for e in [Event::Prepare(list), Event::Submit, Event::Approve, Event::Schedule] {
+        for e in [
+            Event::Prepare(list),
+            Event::Submit,
+            Event::Approve,
+            Event::Schedule,
+        ] {
             s.apply(e, &ana(), t(0)).unwrap();
         }
         s
@@ -1133,7 +1138,10 @@ mod tests {
             panic!("{:?}", s.state());
         };
         assert_eq!(list.checks().len(), 1);
-        assert!(s.apply(Event::WindowOpened, &Actor::system(), t(3)).is_err());
+        assert!(
+            s.apply(Event::WindowOpened, &Actor::system(), t(3))
+                .is_err()
+        );
         // Starting again needs the approval and a fresh confirmation if required.
         assert!(s.apply(Event::Start, &ana(), t(4)).is_err());
         s.apply(Event::Approve, &ana(), t(4)).unwrap();

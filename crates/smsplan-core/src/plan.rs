@@ -55,7 +55,9 @@ use crate::schedule::{self, Schedule, ScheduleError};
 use crate::sender::{Sender, SenderKind, sender_check};
 use crate::template::{MissingField, Template};
 use crate::text::{self, Encoding};
-use crate::window::{self, CapCheck, MessageClass, PastSend, Policy, PolicySet, Topic, WindowError};
+use crate::window::{
+    self, CapCheck, MessageClass, PastSend, Policy, PolicySet, Topic, WindowError,
+};
 
 mod pace;
 
@@ -1208,7 +1210,9 @@ impl<'a> Ctx<'a> {
         }
         let per_region = |map: &BTreeMap<Option<Region>, usize>| {
             map.iter()
-                .map(|(region, n)| format!("{n} in {}", region.as_ref().map_or("?", Region::as_str)))
+                .map(|(region, n)| {
+                    format!("{n} in {}", region.as_ref().map_or("?", Region::as_str))
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };

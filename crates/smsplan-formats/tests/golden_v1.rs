@@ -202,16 +202,22 @@ fn windows_never_disappear_silently() {
     let end = start + text[start..].find('}').unwrap() + 1;
     let with = |map: &str| format!("{}{map}{}", &text[..start], &text[end..]);
     // A key given twice is refused while reading, with its place.
-    let err = from_json::<CampaignSpec>(&with(
-        r#"{"FR": ["fr-commercial"], "FR": []}"#,
-    ))
-    .unwrap_err();
+    let err =
+        from_json::<CampaignSpec>(&with(r#"{"FR": ["fr-commercial"], "FR": []}"#)).unwrap_err();
     assert_eq!(err.path(), Some("schedule.policies"), "{err}");
     assert!(err.to_string().contains("\"FR\" given twice"), "{err}");
     for (map, path, words) in [
         (r#"{"FR": []}"#, "schedule.policies.FR", "[\"none\"]"),
-        (r#"{"F R": ["fr-commercial"]}"#, "schedule.policies.F R", "ISO 3166"),
-        (r#"{"XX": ["fr-commercial"]}"#, "schedule.policies.XX", "unknown region"),
+        (
+            r#"{"F R": ["fr-commercial"]}"#,
+            "schedule.policies.F R",
+            "ISO 3166",
+        ),
+        (
+            r#"{"XX": ["fr-commercial"]}"#,
+            "schedule.policies.XX",
+            "unknown region",
+        ),
         (
             r#"{"FR": ["fr-commercial"], "fr": ["fr-commercial"]}"#,
             "schedule.policies.fr",

@@ -414,9 +414,12 @@ impl Dispatcher {
                 campaign: campaign(),
             });
         }
-        let sender = plan.sender.as_ref().ok_or_else(|| DispatchError::NoSender {
-            campaign: campaign(),
-        })?;
+        let sender = plan
+            .sender
+            .as_ref()
+            .ok_or_else(|| DispatchError::NoSender {
+                campaign: campaign(),
+            })?;
         let sender = sender_id(sender).map_err(|source| DispatchError::Sender {
             campaign: campaign(),
             source,
@@ -498,8 +501,15 @@ impl Dispatcher {
                         reason: DeferReason::NotTried,
                     }),
                     Ok(_) => {
-                        stop =
-                            self.submit_row(row, row_ref, &sender, gateway, pacer, now, &mut report)?;
+                        stop = self.submit_row(
+                            row,
+                            row_ref,
+                            &sender,
+                            gateway,
+                            pacer,
+                            now,
+                            &mut report,
+                        )?;
                     }
                 }
             }
@@ -516,7 +526,10 @@ impl Dispatcher {
 
     /// Paces and submits one due row, filing it in `report`; returns when to retry if
     /// the pacer or the gateway asked to wait.
-    #[expect(clippy::too_many_arguments, reason = "one call's state, passed down once")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call's state, passed down once"
+    )]
     fn submit_row(
         &mut self,
         row: &PlannedMessage,
@@ -711,11 +724,13 @@ mod tests {
             generated_at: t0(),
             scheduled_at: t0(),
             deadline: None,
-            sender: Some(smsplan_core::sender::Sender::new(
-                smsplan_core::sender::SenderKind::ShortCode,
-                "36180",
-            )
-            .unwrap()),
+            sender: Some(
+                smsplan_core::sender::Sender::new(
+                    smsplan_core::sender::SenderKind::ShortCode,
+                    "36180",
+                )
+                .unwrap(),
+            ),
             class: MessageClass::Marketing,
             outside_window: OutsideWindow::Hold,
             confirmation: Confirmation::Required,
@@ -816,26 +831,14 @@ mod tests {
         assert_eq!(first.submitted.len(), 3);
         // Same dispatcher: skipped without asking the gateway.
         let again = d
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(1),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(1))
             .unwrap();
         assert_eq!(indexes(&again.already_submitted), vec![0, 1, 2]);
         assert_eq!(again.next_call(), None);
         // A restarted dispatcher: the gateway's idempotency answers.
         let mut restarted = Dispatcher::new();
         let after_restart = restarted
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(2),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(2))
             .unwrap();
         assert!(after_restart.submitted.is_empty());
         assert_eq!(indexes(&after_restart.already_submitted), vec![0, 1, 2]);
@@ -843,13 +846,7 @@ mod tests {
         let mut seeded = Dispatcher::new();
         seeded.mark_submitted(d.submitted().cloned());
         let seeded_report = seeded
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(3),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(3))
             .unwrap();
         assert_eq!(seeded_report.already_submitted.len(), 3);
         assert_eq!(sent_ids(&gateway).len(), 3);
@@ -878,13 +875,7 @@ mod tests {
         assert_eq!(submitted(&second), vec![2]);
         assert_eq!(indexes(&second.already_submitted), vec![0, 1]);
         let third = d
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(5),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(5))
             .unwrap();
         assert_eq!(submitted(&third), vec![3, 4]);
         assert_eq!(third.next_call(), None);
@@ -912,13 +903,7 @@ mod tests {
 
         gateway.set_outage(Outage::Throttled(Duration::from_secs(3)));
         let throttled = d
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(10),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(10))
             .unwrap();
         assert!(matches!(
             throttled.deferred[0].reason,
@@ -928,13 +913,7 @@ mod tests {
 
         gateway.set_outage(Outage::None);
         let back = d
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(13),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(13))
             .unwrap();
         assert_eq!(submitted(&back), vec![1, 2, 3]);
         assert_eq!(back.next_call(), None);
@@ -965,13 +944,7 @@ mod tests {
             .unwrap();
         assert_eq!(submitted(&before), vec![1]);
         let late = d
-            .dispatch_due(
-                &plan,
-                &sending(),
-                &gateway,
-                &mut pacer,
-                secs(200),
-            )
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, secs(200))
             .unwrap();
         assert!(late.submitted.is_empty());
         assert_eq!(indexes(&late.expired), vec![2, 3]);
@@ -1010,8 +983,11 @@ mod tests {
         ));
         let mut other = plan.clone();
         other.sender = Some(
-            smsplan_core::sender::Sender::new(smsplan_core::sender::SenderKind::Alphanumeric, "Other")
-                .unwrap(),
+            smsplan_core::sender::Sender::new(
+                smsplan_core::sender::SenderKind::Alphanumeric,
+                "Other",
+            )
+            .unwrap(),
         );
         assert!(matches!(
             d.dispatch_due(&other, &sending(), &gateway, &mut pacer, t0()),
@@ -1143,11 +1119,20 @@ mod tests {
         let mut now = start;
         let mut at = HashMap::new();
         loop {
-            let report = d.dispatch_due(plan, &sending(), gateway, pacer, now).unwrap();
-            assert_eq!(partition(&report), (0..plan.recipients.len()).collect::<Vec<_>>());
+            let report = d
+                .dispatch_due(plan, &sending(), gateway, pacer, now)
+                .unwrap();
+            assert_eq!(
+                partition(&report),
+                (0..plan.recipients.len()).collect::<Vec<_>>()
+            );
             for s in &report.submitted {
                 let row = &plan.recipients[s.row.index];
-                assert!(row.policies.is_allowed(&row.time_zones, now).unwrap(), "row {} at {now}", s.row.index);
+                assert!(
+                    row.policies.is_allowed(&row.time_zones, now).unwrap(),
+                    "row {} at {now}",
+                    s.row.index
+                );
                 assert!(at.insert(s.row.index, now).is_none());
             }
             match report.next_call() {
@@ -1182,10 +1167,20 @@ mod tests {
         let us = PolicySet::new([Preset::UsTcpa.policy()]);
         // 20:00 in Paris, 14:00 in New York.
         let now = utc("2026-11-27T20:00:00+01:00");
-        let plan = window_plan(&[(fr.clone(), Paris), (us.clone(), New_York), (fr, Paris), (us, New_York)], now);
+        let plan = window_plan(
+            &[
+                (fr.clone(), Paris),
+                (us.clone(), New_York),
+                (fr, Paris),
+                (us, New_York),
+            ],
+            now,
+        );
         let gateway = InMemoryGateway::default();
         let (_, mut pacer, mut d) = setup(10);
-        let report = d.dispatch_due(&plan, &sending(), &gateway, &mut pacer, now).unwrap();
+        let report = d
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, now)
+            .unwrap();
         assert_eq!(submitted(&report), vec![1, 3]);
         let held: Vec<_> = report.held.iter().map(|h| (h.row.index, h.until)).collect();
         let saturday = utc("2026-11-28T08:00:00+01:00");
@@ -1203,13 +1198,32 @@ mod tests {
         plan.outside_window = OutsideWindow::RequireReapproval;
         let gateway = InMemoryGateway::default();
         let (_, mut pacer, mut d) = setup(10);
-        let report = d.dispatch_due(&plan, &sending(), &gateway, &mut pacer, now).unwrap();
+        let report = d
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, now)
+            .unwrap();
         // Row 0 (New York) went before row 1 (Paris) was found closed; row 2 waits.
         assert_eq!(submitted(&report), vec![0]);
         let closed = report.window_closed.as_ref().unwrap();
-        assert_eq!((closed.row.index, closed.reopens), (1, utc("2026-11-28T08:00:00+01:00")));
-        assert!(report.deferred.iter().all(|r| r.reason == DeferReason::AwaitingReapproval));
-        assert_eq!(indexes(&report.deferred.iter().map(|r| r.row.clone()).collect::<Vec<_>>()), vec![1, 2]);
+        assert_eq!(
+            (closed.row.index, closed.reopens),
+            (1, utc("2026-11-28T08:00:00+01:00"))
+        );
+        assert!(
+            report
+                .deferred
+                .iter()
+                .all(|r| r.reason == DeferReason::AwaitingReapproval)
+        );
+        assert_eq!(
+            indexes(
+                &report
+                    .deferred
+                    .iter()
+                    .map(|r| r.row.clone())
+                    .collect::<Vec<_>>()
+            ),
+            vec![1, 2]
+        );
         assert_eq!(report.next_call(), None);
         assert_eq!(report.rows(), 3);
     }
@@ -1220,7 +1234,9 @@ mod tests {
         let gateway = InMemoryGateway::default();
         let (_, mut pacer, mut d) = setup(10);
         d.mark_opted_out([plan.recipients[1].contact.clone()]);
-        let report = d.dispatch_due(&plan, &sending(), &gateway, &mut pacer, t0()).unwrap();
+        let report = d
+            .dispatch_due(&plan, &sending(), &gateway, &mut pacer, t0())
+            .unwrap();
         assert_eq!(submitted(&report), vec![0, 2]);
         assert_eq!(indexes(&report.opted_out), vec![1]);
         assert_eq!(report.next_call(), None);

@@ -44,7 +44,10 @@ impl Sender {
         let base = self.base?;
         let nanos = (self.parts * 1_000_000_000).div_ceil(self.rate);
         let delta = i64::try_from(nanos).map_or(TimeDelta::MAX, TimeDelta::nanoseconds);
-        Some(base.checked_add_signed(delta).unwrap_or(DateTime::<Utc>::MAX_UTC))
+        Some(
+            base.checked_add_signed(delta)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
     }
 
     /// The instant a message ready at `ready` can start.
@@ -116,7 +119,13 @@ pub(super) fn pace(
         };
         let start = sender.start(ready);
         if deadline.is_some_and(|d| start >= d) {
-            out.dropped.push((index, Exclusion::Capacity { reached_at: start, parts_per_second: rate }));
+            out.dropped.push((
+                index,
+                Exclusion::Capacity {
+                    reached_at: start,
+                    parts_per_second: rate,
+                },
+            ));
             continue;
         }
         match row.window_end {
@@ -125,16 +134,24 @@ pub(super) fn pace(
                 let found = match cache.iter().rev().find(|(k, _)| *k == key) {
                     Some((_, found)) => found.clone(),
                     None => {
-                        let found = row.policies.next_allowed(&row.time_zones, end).and_then(|open| {
-                            Ok((open, row.policies.window_end(&row.time_zones, open)?))
-                        });
+                        let found =
+                            row.policies
+                                .next_allowed(&row.time_zones, end)
+                                .and_then(|open| {
+                                    Ok((open, row.policies.window_end(&row.time_zones, open)?))
+                                });
                         cache.push((key, found.clone()));
                         found
                     }
                 };
                 match found {
                     Ok((open, _)) if deadline.is_some_and(|d| open >= d) => {
-                        out.dropped.push((index, Exclusion::Expired { first_allowed: open }));
+                        out.dropped.push((
+                            index,
+                            Exclusion::Expired {
+                                first_allowed: open,
+                            },
+                        ));
                     }
                     Ok((open, next_end)) => {
                         row.send_at = open;

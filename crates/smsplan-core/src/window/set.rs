@@ -81,7 +81,11 @@ impl PolicySet {
     /// As [`Intersection::next_allowed`]: [`WindowError::NoZones`] for a non-empty set
     /// without zones, [`WindowError::NoCommonWindow`] and the like when nothing is allowed
     /// within the search horizon.
-    pub fn next_allowed(&self, zones: &[Tz], at: DateTime<Utc>) -> Result<DateTime<Utc>, WindowError> {
+    pub fn next_allowed(
+        &self,
+        zones: &[Tz],
+        at: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, WindowError> {
         if self.is_empty() {
             return Ok(at);
         }

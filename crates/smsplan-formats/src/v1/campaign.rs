@@ -298,11 +298,16 @@ where
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an object")
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format_args!("key {key:?} given twice")));
+                    return Err(serde::de::Error::custom(format_args!(
+                        "key {key:?} given twice"
+                    )));
                 }
                 let value = map.next_value()?;
                 out.insert(key, value);
@@ -310,5 +315,6 @@ where
             Ok(out)
         }
     }
-    d.deserialize_map(Visitor(std::marker::PhantomData)).map(Some)
+    d.deserialize_map(Visitor(std::marker::PhantomData))
+        .map(Some)
 }

@@ -26,8 +26,8 @@ use smsplan_core::window::{
 
 use super::audience::ConvertError as AudienceConvertError;
 use super::campaign::{
-    CampaignSpec, Confirmation, Frequency, MessageClass, MissingField, Mode, OutsideWindow,
-    Sender, SenderKind,
+    CampaignSpec, Confirmation, Frequency, MessageClass, MissingField, Mode, OutsideWindow, Sender,
+    SenderKind,
 };
 use super::plan::{self as wire, PlanFormat};
 use super::policy::PolicySpecError;
@@ -117,9 +117,10 @@ impl TryFrom<CampaignSpec> for Campaign {
             (kind, s.value.clone())
         });
         if let Some(rate) = m.sender.as_ref().and_then(|s| s.parts_per_second) {
-            message.parts_per_second = Some(NonZeroU32::new(rate).ok_or_else(|| {
-                err("message.sender.parts_per_second", "must be at least 1")
-            })?);
+            message.parts_per_second = Some(
+                NonZeroU32::new(rate)
+                    .ok_or_else(|| err("message.sender.parts_per_second", "must be at least 1"))?,
+            );
         }
         message.class = match m.class {
             Some(MessageClass::Transactional) => CoreClass::Transactional,
@@ -186,7 +187,10 @@ impl TryFrom<CampaignSpec> for Campaign {
             let place = format!("schedule.custom_policies[{i}]");
             let policy = Policy::try_from(spec).map_err(|e| policy_err(&place, e))?;
             if spec.name == NO_WINDOW {
-                return Err(err(format!("{place}.name"), "\"none\" is reserved for \"no window\""));
+                return Err(err(
+                    format!("{place}.name"),
+                    "\"none\" is reserved for \"no window\"",
+                ));
             }
             if custom.insert(spec.name.as_str(), policy).is_some() {
                 return Err(err(
@@ -220,7 +224,9 @@ impl TryFrom<CampaignSpec> for Campaign {
                                     format!("{path}[{i}]"),
                                     "\"none\" cannot be combined with policies",
                                 )),
-                                None => Policy::preset(n).map_err(|e| err(format!("{path}[{i}]"), e)),
+                                None => {
+                                    Policy::preset(n).map_err(|e| err(format!("{path}[{i}]"), e))
+                                }
                             })
                             .collect::<Result<Vec<_>, _>>()?,
                     };
@@ -513,7 +519,11 @@ impl Serialize for PlanView<'_> {
         optional(&mut st, "outside_window", head.outside_window.as_ref())?;
         optional(&mut st, "confirmation", head.confirmation.as_ref())?;
         optional(&mut st, "skipped_runs", head.skipped_runs.as_ref())?;
-        optional(&mut st, "policies", Some(&head.policies).filter(|v| !v.is_empty()))?;
+        optional(
+            &mut st,
+            "policies",
+            Some(&head.policies).filter(|v| !v.is_empty()),
+        )?;
         st.serialize_field("state", &head.state)?;
         st.serialize_field("recipients", &Rows(&p.recipients, recipient))?;
         st.serialize_field("excluded", &Rows(&p.excluded, excluded))?;
