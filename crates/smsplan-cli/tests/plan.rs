@@ -119,3 +119,64 @@ fn large_audiences_report_progress_on_stderr() {
     assert_eq!(plan["totals"]["recipients"], 10_000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn run_at(path: &std::path::Path, now: &str) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .args(["plan", path.to_str().unwrap(), "--now", now])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_schedule_before_now_or_a_passed_deadline_is_refused_with_status_2() {
+    // The golden sends on 2026-12-24 20:30 Paris with a deadline on the 31st.
+    let (code, stdout, stderr) = run_at(&golden("minimal.json"), "2026-12-25T10:00:00+01:00");
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("scheduled instant 2026-12-24T19:30:00+00:00 is before now (2026-12-25T09:00:00+00:00)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_at(&golden("minimal.json"), "2027-01-02T10:00:00+01:00");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("deadline 2026-12-31T19:00:00+00:00 is not after now"), "{stderr}");
+}
+
+#[test]
+fn a_policy_map_that_leaves_france_out_gives_a_draft_not_a_silent_send() {
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("campaign.json");
+    let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
+    let start = text.find("\"policies\": {").unwrap() + "\"policies\": ".len();
+    let end = start + text[start..].find('}').unwrap() + 1;
+    for (map, code, words) in [
+        (r#"{"US": ["us-tcpa"]}"#, 0, "legal_window"),
+        (r#"{"FR": []}"#, 2, "[\"none\"]"),
+        (r#"{"F R": ["fr-commercial"]}"#, 2, "schedule.policies.F R"),
+        (r#"{"FR": ["fr-commercial"], "FR": ["none"]}"#, 2, "given twice"),
+    ] {
+        std::fs::write(&path, format!("{}{map}{}", &text[..start], &text[end..])).unwrap();
+        let (got, stdout, stderr) = run(&path);
+        assert_eq!(got, code, "{map}: {stderr}");
+        if code == 0 {
+            let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(plan["state"], "draft", "{map}");
+            let check = plan["checklist"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == words)
+                .unwrap();
+            assert_eq!(check["status"], "fail", "{map}");
+            assert!(check["detail"].as_str().unwrap().contains("in FR"), "{check}");
+        } else {
+            assert!(stderr.contains(words), "{map}: {stderr}");
+        }
+    }
+}
