@@ -6,6 +6,10 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 
 fn run(args: &[&str], input: &str) -> (Vec<Value>, i32) {
+    run_bytes(args, input.as_bytes())
+}
+
+fn run_bytes(args: &[&str], input: &[u8]) -> (Vec<Value>, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
         .arg("fragments")
         .args(args)
@@ -14,8 +18,8 @@ fn run(args: &[&str], input: &str) -> (Vec<Value>, i32) {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
     // A command that stops early (a usage error) closes its input: not a test failure.
     if let Err(e) = writer.join().unwrap() {
@@ -65,6 +69,40 @@ fn malformed_lines_are_reported_and_the_rest_processed() {
             .contains("txt")
     );
     assert_eq!(lines[3]["segments"], 1);
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_an_input_error_and_the_rest_goes_on() {
+    // Before: the whole batch stopped at the bad line ("stream did not contain valid UTF-8",
+    // exit 2) and every later line was lost.
+    let mut input = b"\"ok\"\n\"caf\xE9\"\n".to_vec();
+    for _ in 0..1000 {
+        input.extend_from_slice(b"\"later\"\n");
+    }
+    input.extend_from_slice(b"\"no newline \xFF");
+    let (lines, code) = run_bytes(&[], &input);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 1003);
+    assert_eq!(lines[0]["segments"], 1);
+    let bad = &lines[1]["error"];
+    assert_eq!(bad["kind"], "invalid_input");
+    assert_eq!(bad["line"], 2);
+    assert_eq!(bad["column"], 5, "the first byte that is not UTF-8");
+    assert!(bad["message"].as_str().unwrap().contains("UTF-8"), "{bad}");
+    assert!(lines[2..1002].iter().all(|l| l["segments"] == 1));
+    assert_eq!(lines[1002]["error"]["line"], 1003);
+    assert_eq!(lines[1002]["error"]["column"], 13);
+}
+
+#[test]
+fn a_byte_order_mark_gets_its_own_message() {
+    let (lines, code) = run(&[], "\u{FEFF}\"hi\"\n\"there\"\n");
+    assert_eq!(code, 1);
+    assert_eq!(lines[0]["error"]["kind"], "invalid_input");
+    assert_eq!(lines[0]["error"]["line"], 1);
+    let message = lines[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("byte order mark"), "{message}");
+    assert_eq!(lines[1]["segments"], 1);
 }
 
 #[test]
