@@ -181,3 +181,20 @@ fn unknown_national_language_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("fr"));
 }
+
+#[test]
+fn a_negative_price_is_a_usage_error_naming_the_flag() {
+    // Before: accepted, and every report said `"cost": "-0.045"`.
+    let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+        .args(["fragments", "--price=-0.045"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--price"), "{stderr}");
+    assert!(stderr.contains("negative"), "{stderr}");
+    let (lines, code) = run(&["--price=0"], "\"free\"\n");
+    assert_eq!((code, &lines[0]["cost"]), (0, &json!("0.00")));
+}

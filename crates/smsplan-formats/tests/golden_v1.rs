@@ -129,6 +129,7 @@ fn domain_errors_name_the_field() {
             "schedule.policies.FR[0]",
         ),
         ("\"EUR\"", "\"eur\"", "credits.currency"),
+        ("\"0.045\"", "\"-0.045\"", "credits.price_per_segment"),
         ("{{first_name|there}}", "{{first name}}", "message.template"),
         ("\"DE\"", "\"DEU\"", "project.accepted_regions[3]"),
     ] {

@@ -36,7 +36,7 @@ pub struct Args {
     /// replacements are listed in `"replacements"`.
     #[arg(long)]
     smart: bool,
-    /// Price of one segment (a decimal such as 0.045): adds `"cost"`.
+    /// Price of one segment (a decimal such as 0.045, not negative): adds `"cost"`.
     #[arg(long, value_name = "DECIMAL")]
     price: Option<String>,
     /// Currency of `--price` (ISO 4217).
@@ -135,7 +135,7 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
             let currency = Currency::parse(&args.currency)
                 .map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
             Some(
-                Money::parse(price, currency)
+                Money::parse_price(price, currency)
                     .map_err(|e| CliError::Usage(format!("--price: {e}")))?,
             )
         }

@@ -216,11 +216,11 @@ impl TryFrom<CampaignSpec> for Campaign {
             Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
         let credits = core_plan::Credits {
             balance: money("credits.balance", &spec.credits.balance, currency)?,
-            price_per_segment: money(
-                "credits.price_per_segment",
-                &spec.credits.price_per_segment,
+            price_per_segment: Money::parse_price(
+                spec.credits.price_per_segment.as_str(),
                 currency,
-            )?,
+            )
+            .map_err(|e| err("credits.price_per_segment", e))?,
         };
         let confirmation = match spec.approval.as_ref().and_then(|a| a.confirmation) {
             Some(super::campaign::Confirmation::NotRequired) => approval::Confirmation::NotRequired,
