@@ -86,6 +86,25 @@ fn broken_json_names_line_and_column_with_status_2() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_names_its_field_line_and_column() {
+    // It used to say `line 33, column 19: expected value`, naming no field.
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-type-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("wrong-type.json");
+    let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
+    std::fs::write(&path, text.replacen("\"unsubscribed\"", "42", 1)).unwrap();
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("field `contacts[1].consent.status` (line 33, column 19)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("integer `42`"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn large_audiences_report_progress_on_stderr() {
     let n = 10_000;
     let contacts: Vec<String> = (0..n)

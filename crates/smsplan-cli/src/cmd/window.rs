@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use smsplan_core::phone::PhoneNumber;
 use smsplan_core::window::{Intersection, Policy, WindowError};
+use smsplan_formats::read::from_json;
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
 
 use crate::jsonl::{CliError, Status};
@@ -63,7 +64,7 @@ fn load_file(path: &Path) -> Result<Policy, CliError> {
         CliError::Usage(format!("--policy-file {}: {e}", path.display()))
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
-    let spec: PolicySpec = serde_json::from_str(&text).map_err(|e| fail(&e))?;
+    let spec: PolicySpec = from_json(&text).map_err(|e| fail(&e))?;
     Policy::try_from(&spec).map_err(|e| fail(&e))
 }
 
