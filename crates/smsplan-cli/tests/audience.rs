@@ -144,6 +144,23 @@ fn bad_input_is_a_typed_error_naming_where() {
         &format!("\u{FEFF}{}", doc(json!([]), json!([]), json!([]))),
         &["byte order mark"],
     );
+    // A name given twice in `fields` used to keep its last value silently.
+    let twice = doc(
+        json!([{"id": "c0"}, {"id": "c1", "fields": {"first_name": "Ana"}}]),
+        json!([]),
+        json!([]),
+    )
+    .replace(
+        "\"first_name\":\"Ana\"",
+        "\"first_name\":\"Ana\",\"first_name\":\"Bob\"",
+    );
+    fails_with(
+        &twice,
+        &[
+            "contacts[1].fields.first_name",
+            "duplicate field `first_name`",
+        ],
+    );
 }
 
 #[test]

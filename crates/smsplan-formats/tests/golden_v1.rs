@@ -156,20 +156,19 @@ fn contact_fields_read_as_an_object_of_strings() {
     use smsplan_core::contact::Fields;
     use smsplan_formats::v1::audience::Contact;
 
-    let c: Contact =
-        from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3", "é": ""}}"#).unwrap();
+    let c: Contact = from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "é": ""}}"#).unwrap();
     let fields = c.fields.as_ref().unwrap();
-    // A repeated name keeps its last value, as a map would; entries come out in name order.
+    // Entries come out in name order.
     assert_eq!(
         fields.iter().collect::<Vec<_>>(),
-        [("a", "2"), ("z", "3"), ("é", "")]
+        [("a", "2"), ("z", "1"), ("é", "")]
     );
     assert_eq!(
         serde_json::to_string(&c).unwrap(),
-        r#"{"id":"c1","fields":{"a":"2","z":"3","é":""}}"#
+        r#"{"id":"c1","fields":{"a":"2","z":"1","é":""}}"#
     );
     let core = c.into_core("contacts[0]").unwrap();
-    assert_eq!(core.fields.get("z"), Some("3"));
+    assert_eq!(core.fields.get("z"), Some("1"));
 
     // Absent and null are no fields; an empty object is an empty set of fields.
     for (text, empty) in [
@@ -187,6 +186,30 @@ fn contact_fields_read_as_an_object_of_strings() {
         r#"{"id":"c1","fields":{}}"#
     );
 
+    // A repeated name is an error at its path; it used to keep the last value silently.
+    let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3"}}"#)
+        .unwrap_err();
+    assert_eq!(err.path(), Some("fields.z"), "{err}");
+    assert!(err.to_string().contains("duplicate field `z`"), "{err}");
+    // Past the scan, the set of names finds repeats just as well.
+    let many: Vec<String> = (0..40).map(|i| format!("\"f{i}\": \"v\"")).collect();
+    for repeat in ["f3", "f39"] {
+        let text = format!(
+            r#"{{"id": "c1", "fields": {{{}, "{repeat}": "again"}}}}"#,
+            many.join(", ")
+        );
+        let err = from_json::<Contact>(&text).unwrap_err();
+        assert_eq!(
+            err.path(),
+            Some(format!("fields.{repeat}").as_str()),
+            "{err}"
+        );
+    }
+    let text = format!(r#"{{"id": "c1", "fields": {{{}}}}}"#, many.join(", "));
+    assert_eq!(
+        from_json::<Contact>(&text).unwrap().fields.unwrap().len(),
+        40
+    );
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"age": 42}}"#).unwrap_err();
     assert_eq!(err.path(), Some("fields.age"), "{err}");
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": ["a"]}"#).unwrap_err();
