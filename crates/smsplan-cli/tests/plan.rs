@@ -104,6 +104,39 @@ fn a_value_of_the_wrong_type_names_its_field_line_and_column() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Before: `--threads 50000` started one thread per recipient chunk (about 3,000 here) and
+/// panicked with "failed to spawn thread" once the address space ran out; now the threads
+/// are capped and the plan is the same as on one thread.
+#[cfg(target_os = "linux")]
+#[test]
+fn tens_of_thousands_of_threads_are_capped_not_a_panic() {
+    let sample =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/campaign.json");
+    let plan = |threads: &str, limit_kib: &str| {
+        // A 2 GB address space (and few malloc arenas) is room for the capped threads'
+        // stacks, not for 3,000 of them.
+        Command::new("sh")
+            .args(["-c", "ulimit -v \"$0\" && exec \"$@\"", limit_kib])
+            .arg(env!("CARGO_BIN_EXE_smsplan"))
+            .args([
+                "plan",
+                sample.to_str().unwrap(),
+                "--now",
+                "2026-12-20T10:00:00+01:00",
+            ])
+            .args(["--threads", threads])
+            .env("MALLOC_ARENA_MAX", "2")
+            .output()
+            .unwrap()
+    };
+    let one = plan("1", "unlimited");
+    assert_eq!(one.status.code(), Some(0));
+    let many = plan("50000", "2000000");
+    let stderr = String::from_utf8_lossy(&many.stderr);
+    assert_eq!(many.status.code(), Some(0), "{stderr}");
+    assert!(many.stdout == one.stdout, "the plan depends on the threads");
+}
+
 #[test]
 fn large_audiences_report_progress_on_stderr() {
     let n = 10_000;

@@ -459,6 +459,9 @@ pub enum PlanError {
     /// The price and balance currencies differ, or a sum overflows.
     #[error("money")]
     Money(#[source] MoneyError),
+    /// A worker thread could not be started.
+    #[error(transparent)]
+    Spawn(#[from] crate::parallel::SpawnError),
     /// A recurring campaign with more than [`MAX_RUNS`] runs.
     #[error("recurrence gives more than {max} runs")]
     TooManyRuns {
@@ -519,7 +522,8 @@ const FRENCH_REGIONS: [&str; 13] = [
     "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF",
 ];
 
-/// Plans a campaign at `now` on up to `threads` threads (the result does not depend on it).
+/// Plans a campaign at `now` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS); the result does not depend on it).
 ///
 /// Returns one plan, or one per run for a recurring campaign.
 ///
@@ -564,7 +568,8 @@ const FRENCH_REGIONS: [&str; 13] = [
 ///
 /// # Errors
 /// [`PlanError`] when the input contradicts itself (audience ids), a field is missing under
-/// [`MissingField::Error`], the schedule cannot be placed, or money does not add up.
+/// [`MissingField::Error`], the schedule cannot be placed, money does not add up, or a
+/// worker thread cannot be started ([`PlanError::Spawn`]).
 pub fn plan(
     campaign: &Campaign,
     now: DateTime<Utc>,
@@ -1077,29 +1082,14 @@ fn parse_preferred(value: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
-/// Runs `f` over contiguous chunks of `items` on up to `threads` threads; the results are
-/// in chunk order.
+/// Runs `f` over contiguous chunks of `items` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS)); the results are in chunk order.
 fn map_chunks<T: Sync, R: Send>(
     items: &[T],
     threads: NonZeroUsize,
     f: impl Fn(&[T]) -> Result<R, PlanError> + Sync,
 ) -> Result<Vec<R>, PlanError> {
-    let n = threads.get().min(items.len().max(1));
-    if n <= 1 {
-        return Ok(vec![f(items)?]);
-    }
-    let size = items.len().div_ceil(n);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| s.spawn(|| f(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
-    })
+    crate::parallel::map_chunks(items, threads, |_, chunk| f(chunk))?
+        .into_iter()
+        .collect()
 }

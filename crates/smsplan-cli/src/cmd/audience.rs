@@ -21,7 +21,8 @@ pub struct Args {
     /// contacts since then) to the result.
     #[arg(long, value_name = "FILE")]
     scheduled: Option<PathBuf>,
-    /// Threads that parse numbers (default: every core); the result does not depend on it.
+    /// Threads that parse numbers (default: every core; at most 256); the result does not
+    /// depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
     /// Write the result on one line instead of indented.

@@ -24,7 +24,7 @@ pub struct Args {
     /// The planning instant, RFC 3339 with offset (default: the system clock).
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
-    /// Worker threads (default: the available cores).
+    /// Worker threads (default: the available cores; at most 256).
     #[arg(long)]
     pub threads: Option<NonZeroUsize>,
     /// Indent the JSON output.
