@@ -138,6 +138,39 @@ fn tens_of_thousands_of_threads_are_capped_not_a_panic() {
 }
 
 #[test]
+fn the_test_sms_needs_a_valid_number_and_must_be_sent_by_now() {
+    // Before: both passed the check ("test SMS sent to not a number").
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-test-sms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("campaign.json");
+    let text = std::fs::read_to_string(golden("custom-policy.json")).unwrap();
+    let check = |text: String| {
+        std::fs::write(&path, text).unwrap();
+        let (code, stdout, stderr) = run(&path);
+        assert_eq!(code, 0, "{stderr}");
+        let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let checks = plan["checklist"].as_array().unwrap();
+        checks
+            .iter()
+            .find(|c| c["id"] == "test_sms")
+            .unwrap()
+            .clone()
+    };
+    // `--now` is 2026-12-20T10:00:00+01:00: a test at that instant was sent, one a second
+    // later was not yet.
+    assert_eq!(check(text.clone())["status"], "pass");
+    let later = check(text.replacen("2026-12-20T10:00:00+01:00", "2026-12-20T10:00:01+01:00", 1));
+    assert_eq!(later["status"], "fail", "{later}");
+
+    std::fs::write(&path, text.replacen("+4915123456789", "not a number", 1)).unwrap();
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("field `test_sms.to`"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn large_audiences_report_progress_on_stderr() {
     let n = 10_000;
     let contacts: Vec<String> = (0..n)

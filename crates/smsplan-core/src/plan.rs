@@ -634,7 +634,7 @@ pub fn plan(
         }
         excluded.sort_by_key(|e| e.position);
         let totals = totals(&recipients, &excluded, campaign.credits.price_per_segment)?;
-        let checklist = ctx.checklist(&recipients, &excluded, &totals);
+        let checklist = ctx.checklist(&recipients, &excluded, &totals, now);
         let state = if checklist.first_failure().is_some() {
             StateKind::Draft
         } else {
@@ -904,6 +904,7 @@ impl<'a> Ctx<'a> {
         recipients: &[PlannedMessage],
         excluded: &[Excluded],
         totals: &Totals,
+        now: DateTime<Utc>,
     ) -> Checklist {
         let c = self.campaign;
         let mut list = Checklist::default();
@@ -997,7 +998,7 @@ impl<'a> Ctx<'a> {
                 format!("{capped} contacts excluded: one more message would break a frequency cap"),
             )
         });
-        list.push(checklist::test_sms(&c.test_sms));
+        list.push(checklist::test_sms(&c.test_sms, now));
         list
     }
 }

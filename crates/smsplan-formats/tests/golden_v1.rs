@@ -140,6 +140,25 @@ fn domain_errors_name_the_field() {
 }
 
 #[test]
+fn a_test_sms_needs_a_valid_number() {
+    // Before: "not a number" passed the `test_sms` check ("test SMS sent to not a number").
+    let text =
+        fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "not a number", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "+491512345678", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    assert!(
+        !err.to_string().contains("491512345678"),
+        "the number is personal data: {err}"
+    );
+}
+
+#[test]
 fn custom_policy_errors_name_their_place() {
     let text =
         fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();

@@ -12,6 +12,7 @@ use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::checklist::TestSms as CoreTestSms;
 use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::PhoneNumber;
 use smsplan_core::plan::{self as core_plan, Campaign};
 use smsplan_core::schedule::{
     Frequency as CoreFrequency, OutsideWindow as CoreOutsideWindow, Recurrence, Schedule,
@@ -227,7 +228,12 @@ impl TryFrom<CampaignSpec> for Campaign {
             _ => approval::Confirmation::Required,
         };
         let test_sms = match spec.test_sms {
-            Some(t) => CoreTestSms::Sent { to: t.to },
+            Some(t) => CoreTestSms::Sent {
+                // The error does not repeat the number: it is personal data.
+                to: PhoneNumber::parse(&t.to, project.default_region)
+                    .map_err(|e| err("test_sms.to", e))?,
+                at: t.at.utc(),
+            },
             None => CoreTestSms::NotSent,
         };
         let mut history: HashMap<ContactId, Vec<CorePastSend>> = HashMap::new();
