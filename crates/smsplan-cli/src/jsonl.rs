@@ -26,14 +26,15 @@ impl From<Status> for ExitCode {
     }
 }
 
-/// An error that stops a command: reading standard input or writing standard output failed.
+/// An error that stops a command. Its message leaves the cause to `source()`: `main` writes
+/// the chain once.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Reading or writing failed.
-    #[error("i/o error: {0}")]
+    #[error("i/o error")]
     Io(#[from] io::Error),
     /// Serializing an answer failed.
-    #[error("cannot write JSON: {0}")]
+    #[error("cannot write JSON")]
     Json(#[from] serde_json::Error),
     /// A command-line argument was wrong.
     #[error("{0}")]
@@ -44,6 +45,24 @@ pub enum CliError {
     /// An input document was invalid (the message says where).
     #[error("{0}")]
     Input(String),
+    /// An audience could not be resolved.
+    #[error("{path}")]
+    Audience {
+        /// The document.
+        path: String,
+        /// Why.
+        #[source]
+        source: smsplan_core::audience::AudienceError,
+    },
+    /// A window could not be computed.
+    #[error("window of policy {policy:?}")]
+    Window {
+        /// The policies, comma-separated.
+        policy: String,
+        /// Why.
+        #[source]
+        source: smsplan_core::window::WindowError,
+    },
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.

@@ -171,6 +171,30 @@ fn the_test_sms_needs_a_valid_number_and_must_be_sent_by_now() {
 }
 
 #[test]
+fn an_exclusion_detail_keeps_its_cause() {
+    // Before: a schedule in year 0 excluded everyone with the detail "holiday calendar".
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-cause-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("campaign.json");
+    let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("2026-12-24T20:30", "0000-06-01T10:00", 1),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 0, "{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let first = &plan["excluded"][0];
+    assert_eq!(first["reason"], "no_window", "{first}");
+    assert_eq!(
+        first["detail"],
+        "holiday calendar: year 0 is outside the supported years 1583..=9999"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn large_audiences_report_progress_on_stderr() {
     let n = 10_000;
     let contacts: Vec<String> = (0..n)

@@ -238,3 +238,39 @@ fn an_instant_beyond_the_calendars_says_why() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bad_holiday_rule_says_which_holiday_and_why() {
+    // Before: an offset of i32::MAX said "year 2000 is outside the supported years", and a
+    // day that no month has named holiday "".
+    let dir = std::env::temp_dir().join(format!("smsplan-window-rule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.json");
+    for (rule, want) in [
+        (
+            r#"{"kind": "easter", "offset_days": 2147483647}"#,
+            "holidays.custom[0].rule: holiday \"Founders\": an Easter offset of 2147483647 days leaves the calendar",
+        ),
+        (
+            r#"{"kind": "fixed", "month": 4, "day": 31}"#,
+            "holidays.custom[0].rule: holiday \"Founders\": month 4, day 31 is not a calendar day",
+        ),
+    ] {
+        let policy = format!(
+            r#"{{"format": "smsplan.policy/v1", "name": "acme", "days": {{"monday": ["08:00-20:00"]}},
+               "holidays": {{"custom": [{{"name": "Founders", "rule": {rule}}}]}}}}"#
+        );
+        std::fs::write(&path, policy).unwrap();
+        let (v, code, err) = run(&[
+            "--policy-file",
+            path.to_str().unwrap(),
+            "--at",
+            "2026-06-15T09:00:00+02:00",
+            "--tz",
+            "Europe/Paris",
+        ]);
+        assert_eq!((v, code), (Value::Null, 2));
+        assert!(err.contains(want), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -47,14 +47,25 @@ pub enum HolidayError {
         year: i32,
     },
     /// A fixed-date rule names a day that no month has (e.g. 31 April).
-    #[error("holiday {name:?}: month {month}, day {day} is not a calendar day")]
+    #[error("{}month {month}, day {day} is not a calendar day", Named(name))]
     InvalidDay {
-        /// The holiday's name.
+        /// The holiday's name; empty from [`DateRule::date_in`], which has none.
         name: String,
         /// The month given (1–12 expected).
         month: u32,
         /// The day given.
         day: u32,
+    },
+    /// An Easter offset so large that the date leaves the calendar.
+    #[error(
+        "{}an Easter offset of {offset_days} days leaves the calendar",
+        Named(name)
+    )]
+    EasterOffsetOutOfRange {
+        /// The holiday's name; empty from [`DateRule::date_in`], which has none.
+        name: String,
+        /// The offset given.
+        offset_days: i32,
     },
     /// The calendar name is not one of the built-in calendars.
     #[error("unknown calendar {name:?} (expected fr, fr-alsace-moselle or us)")]
@@ -62,6 +73,19 @@ pub enum HolidayError {
         /// The name given.
         name: String,
     },
+}
+
+/// `holiday "name": ` before a message about a named holiday, nothing for a bare rule.
+struct Named<'a>(&'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            write!(f, "holiday {:?}: ", self.0)
+        }
+    }
 }
 
 /// One holiday on one date.
@@ -160,7 +184,9 @@ impl DateRule {
     /// ```
     /// # Errors
     /// [`HolidayError::YearOutOfRange`] outside [`FIRST_YEAR`]..=[`LAST_YEAR`];
-    /// [`HolidayError::InvalidDay`] when a fixed or weekday rule names no real day.
+    /// [`HolidayError::InvalidDay`] when a fixed or weekday rule names no real day;
+    /// [`HolidayError::EasterOffsetOutOfRange`] when an offset leaves the calendar. These
+    /// name no holiday: [`HolidayDef::date_in`] does.
     pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
         check_year(year)?;
         let invalid = |month, day| HolidayError::InvalidDay {
@@ -179,7 +205,10 @@ impl DateRule {
                 } else {
                     easter.checked_sub_days(Days::new(u64::from(offset_days.unsigned_abs())))
                 };
-                shifted.ok_or(HolidayError::YearOutOfRange { year })
+                shifted.ok_or(HolidayError::EasterOffsetOutOfRange {
+                    name: String::new(),
+                    offset_days,
+                })
             }
             Self::NthWeekday {
                 month,
@@ -323,6 +352,34 @@ impl HolidayDef {
     /// The years it applies.
     pub fn years(&self) -> YearSpan {
         self.years
+    }
+
+    /// The date of this holiday in `year` (whether or not [`HolidayDef::years`] has it);
+    /// errors name the holiday.
+    ///
+    /// ```
+    /// use smsplan_core::holiday::{DateRule, HolidayDef, YearSpan};
+    /// let def = HolidayDef::new("Leap", DateRule::Fixed { month: 4, day: 31 }, YearSpan::ALWAYS);
+    /// let err = def.date_in(2026).unwrap_err();
+    /// assert_eq!(err.to_string(), "holiday \"Leap\": month 4, day 31 is not a calendar day");
+    /// ```
+    /// # Errors
+    /// As [`DateRule::date_in`], with the holiday's name.
+    pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
+        self.rule.date_in(year).map_err(|e| match e {
+            HolidayError::InvalidDay { month, day, .. } => HolidayError::InvalidDay {
+                name: self.name.to_string(),
+                month,
+                day,
+            },
+            HolidayError::EasterOffsetOutOfRange { offset_days, .. } => {
+                HolidayError::EasterOffsetOutOfRange {
+                    name: self.name.to_string(),
+                    offset_days,
+                }
+            }
+            other => other,
+        })
     }
 }
 
@@ -764,14 +821,7 @@ impl Calendar {
 
     fn push_defined(&self, year: i32, out: &mut Vec<Holiday>) -> Result<(), HolidayError> {
         for d in self.defs.iter().filter(|d| d.years.contains(year)) {
-            let date = d.rule.date_in(year).map_err(|e| match e {
-                HolidayError::InvalidDay { month, day, .. } => HolidayError::InvalidDay {
-                    name: d.name.to_string(),
-                    month,
-                    day,
-                },
-                other => other,
-            })?;
+            let date = d.date_in(year)?;
             out.push(Holiday {
                 date,
                 name: d.name.clone(),
@@ -1062,5 +1112,30 @@ mod tests {
                 day: 30
             })
         );
+    }
+
+    #[test]
+    fn rule_errors_say_what_is_wrong() {
+        // An Easter offset of i32::MAX said "year 2000 is outside the supported years".
+        let far = HolidayDef::new("Far", easter(i32::MAX), YearSpan::ALWAYS);
+        let err = far.date_in(2000).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "holiday \"Far\": an Easter offset of 2147483647 days leaves the calendar"
+        );
+        assert_eq!(
+            easter(i32::MIN).date_in(2000).unwrap_err().to_string(),
+            "an Easter offset of -2147483648 days leaves the calendar"
+        );
+        // A bare rule has no name to give: no `holiday ""` in its message.
+        assert_eq!(
+            fixed(4, 31).date_in(2026).unwrap_err().to_string(),
+            "month 4, day 31 is not a calendar day"
+        );
+        let cal = Calendar::new("x").with_holiday(far);
+        assert!(matches!(
+            cal.holidays_in(2026),
+            Err(HolidayError::EasterOffsetOutOfRange { name, .. }) if name == "Far"
+        ));
     }
 }

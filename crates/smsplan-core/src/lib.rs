@@ -35,6 +35,7 @@
 //! | [`template`], [`sender`], [`checklist`], [`plan`] | the send plan and its compliance checklist |
 //! | [`approval`], [`progress`] | the approval state machine and progress of a send |
 //! | [`parallel`] | how many worker threads the parallel phases use |
+//! | [`error`] | an error written with its causes |
 //!
 //! What it does not do: serialization (see `smsplan-formats`), sending (see
 //! `smsplan-provider`), or reading the clock.
@@ -50,6 +51,7 @@ pub mod audience;
 pub mod checklist;
 pub mod contact;
 pub mod dedup;
+pub mod error;
 pub mod group;
 pub mod holiday;
 pub mod money;

@@ -28,6 +28,7 @@ use crate::checklist::{
     self, Check, CheckId, CheckStatus, Checklist, TestSms, message_not_empty, opt_out_mention,
 };
 use crate::contact::{ConsentStatus, Contact, ContactId};
+use crate::error::Chain;
 use crate::group::Group;
 use crate::money::{Money, MoneyError};
 use crate::phone::{PhoneNumber, Region};
@@ -785,7 +786,7 @@ impl<'a> Ctx<'a> {
             self.campaign.message.class,
             zones,
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| Chain(&e).to_string())
     }
 
     fn plan_one(
@@ -854,7 +855,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     Intersection::product(&applying, &zones)
                         .next_allowed(scheduled)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| Chain(&e).to_string())
                 };
                 cache.push(((policy_key, zones.clone(), scheduled), found.clone()));
                 found

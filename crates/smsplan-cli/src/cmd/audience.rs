@@ -88,5 +88,8 @@ fn resolve<'a>(
         &input.selection,
         threads,
     )
-    .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+    .map_err(|source| CliError::Audience {
+        path: path.display().to_string(),
+        source,
+    })
 }

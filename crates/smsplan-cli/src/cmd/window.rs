@@ -83,18 +83,6 @@ fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
     Ok(policies)
 }
 
-/// `error: source: source...`, for errors whose message leaves the cause to `source()`.
-fn with_sources(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// Runs the command.
 pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
     let policies = load_policies(args)?;
@@ -115,8 +103,9 @@ pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
         .join(",");
     let refs: Vec<&Policy> = policies.iter().collect();
     let rules = Intersection::product(&refs, zones);
-    let window = |e: WindowError| {
-        CliError::Usage(format!("window of policy {names:?}: {}", with_sources(&e)))
+    let window = |source: WindowError| CliError::Window {
+        policy: names.clone(),
+        source,
     };
     let next = rules.next_allowed(args.at).map_err(window)?;
     let end = rules.window_end(args.at).map_err(window)?;
