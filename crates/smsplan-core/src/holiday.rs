@@ -189,6 +189,12 @@ impl DateRule {
     /// name no holiday: [`HolidayDef::date_in`] does.
     pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
         check_year(year)?;
+        self.date_of(year)
+    }
+
+    /// [`DateRule::date_in`] without the year check: for the years next to a supported one,
+    /// which an observed-day rule looks at.
+    fn date_of(&self, year: i32) -> Result<NaiveDate, HolidayError> {
         let invalid = |month, day| HolidayError::InvalidDay {
             name: String::new(),
             month,
@@ -199,7 +205,7 @@ impl DateRule {
                 NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| invalid(month, day))
             }
             Self::Easter { offset_days } => {
-                let easter = easter_sunday(year)?;
+                let easter = easter_of(year)?;
                 let shifted = if offset_days >= 0 {
                     easter.checked_add_days(Days::new(u64::from(offset_days.unsigned_abs())))
                 } else {
@@ -366,7 +372,13 @@ impl HolidayDef {
     /// # Errors
     /// As [`DateRule::date_in`], with the holiday's name.
     pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
-        self.rule.date_in(year).map_err(|e| match e {
+        check_year(year)?;
+        self.date_of(year)
+    }
+
+    /// [`HolidayDef::date_in`] without the year check (see [`DateRule::date_of`]).
+    fn date_of(&self, year: i32) -> Result<NaiveDate, HolidayError> {
+        self.rule.date_of(year).map_err(|e| match e {
             HolidayError::InvalidDay { month, day, .. } => HolidayError::InvalidDay {
                 name: self.name.to_string(),
                 month,
@@ -794,10 +806,11 @@ impl Calendar {
         match self.observed {
             None => self.push_actual(year, &mut out)?,
             Some(rule) => {
-                for y in [year, year + 1] {
-                    if !(FIRST_YEAR..=LAST_YEAR).contains(&y) {
-                        continue;
-                    }
+                // A shift can cross New Year either way (a Saturday 1 January is observed on
+                // 31 December, a Sunday 31 December on 1 January), so the neighbour years
+                // count too, even the two just outside the supported years: observing 9999
+                // needs the 1 January of 10000.
+                for y in [year - 1, year, year + 1] {
                     let mut actual = Vec::new();
                     self.push_defined(y, &mut actual)?;
                     for h in actual {
@@ -819,9 +832,11 @@ impl Calendar {
         Ok(out)
     }
 
+    /// The defined holidays of `year`, which the caller has checked or is a neighbour of a
+    /// checked year.
     fn push_defined(&self, year: i32, out: &mut Vec<Holiday>) -> Result<(), HolidayError> {
         for d in self.defs.iter().filter(|d| d.years.contains(year)) {
-            let date = d.date_in(year)?;
+            let date = d.date_of(year)?;
             out.push(Holiday {
                 date,
                 name: d.name.clone(),
@@ -952,6 +967,11 @@ fn check_year(year: i32) -> Result<(), HolidayError> {
 /// [`HolidayError::YearOutOfRange`] outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
 pub fn easter_sunday(year: i32) -> Result<NaiveDate, HolidayError> {
     check_year(year)?;
+    easter_of(year)
+}
+
+/// [`easter_sunday`] without the year check (the algorithm holds for any Gregorian year).
+fn easter_of(year: i32) -> Result<NaiveDate, HolidayError> {
     let a = year % 19;
     let b = year / 100;
     let c = year % 100;
@@ -1137,5 +1157,35 @@ mod tests {
             cal.holidays_in(2026),
             Err(HolidayError::EasterOffsetOutOfRange { name, .. }) if name == "Far"
         ));
+    }
+
+    #[test]
+    fn observed_days_cross_new_year_at_the_calendar_edges_too() {
+        let obs = Calendar::us_federal().observed(ObservedRule::UsFederal);
+        // 10000-01-01 is a Saturday: observed on Friday 9999-12-31, which was missing
+        // because year 10000 was skipped as unsupported.
+        let last = obs.holidays_in(LAST_YEAR).unwrap();
+        assert_eq!(
+            last.last().map(|h| (h.date(), h.name())),
+            Some((date(9999, 12, 31), "New Year's Day (observed)"))
+        );
+        // A Sunday 31 December is observed on 1 January of the next year (2023-12-31).
+        let eve = Calendar::new("eve")
+            .with_holiday(HolidayDef::new("Eve", fixed(12, 31), YearSpan::ALWAYS))
+            .observed(ObservedRule::UsFederal);
+        let days = eve.holidays_in(2024).unwrap();
+        assert!(
+            days.iter()
+                .any(|h| h.date() == date(2024, 1, 1) && h.name() == "Eve (observed)"),
+            "{days:?}"
+        );
+        assert!(
+            eve.holidays_in(2023)
+                .unwrap()
+                .iter()
+                .all(|h| h.date().year() == 2023)
+        );
+        // The first supported year looks back at 1582 without failing.
+        assert!(eve.holidays_in(FIRST_YEAR).is_ok());
     }
 }
