@@ -198,3 +198,105 @@ fn a_negative_price_is_a_usage_error_naming_the_flag() {
     let (lines, code) = run(&["--price=0"], "\"free\"\n");
     assert_eq!((code, &lines[0]["cost"]), (0, &json!("0.00")));
 }
+
+/// The parts of one message read with `--split --pdu` and these flags.
+fn pdu_parts(flags: &[&str], text: &str) -> Vec<Value> {
+    let mut args = vec!["--split", "--pdu"];
+    args.extend_from_slice(flags);
+    let (lines, code) = run(
+        &args,
+        &format!("{}\n", serde_json::to_string(text).unwrap()),
+    );
+    assert_eq!(code, 0);
+    lines[0]["parts"].as_array().unwrap().clone()
+}
+
+/// Vectors worked by hand, not by the encoder: septets are packed least significant bit
+/// first, each after the previous one (TS 23.038 6.1.2.1.1); after a user data header,
+/// fill bits bring the first septet to a septet boundary (TS 23.040 9.2.3.24); TP-UDL counts
+/// septets with header and fill for GSM 7-bit, octets for UCS-2 (TS 23.040 9.2.3.16).
+#[test]
+fn pdu_gives_each_part_its_gateway_bytes() {
+    // No header: h e l l o h e l l o (0x68 0x65 0x6C 0x6C 0x6F ...) in 9 octets, 10 septets.
+    let parts = pdu_parts(&[], "hellohello");
+    assert_eq!(
+        parts,
+        [json!({"text": "hellohello", "udh": "", "user_data": "E8329BFD4697D9EC37", "udl": 10})]
+    );
+
+    // 8-bit reference 42, part 2 of 2: the header is 6 octets (48 bits), so 1 fill bit;
+    // "aaaaaabc" (0x61 ×6, 0x62, 0x63) starts at bit 1: 0x61 << 1 = 0xC2, then 0x61 with the
+    // low bit of the next 0x61 on top = 0xE1, ... 57 bits in 8 octets. UDL = 7 + 8 = 15.
+    let parts = pdu_parts(&["--reference", "42"], &format!("{}bc", "a".repeat(159)));
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0]["udh"], "0500032A0201");
+    assert_eq!(parts[0]["udl"], 160, "7 septets of header and fill + 153");
+    assert_eq!(
+        parts[1],
+        json!({"text": "aaaaaabc", "udh": "0500032A0202",
+               "user_data": "0500032A0202C2E170381C168F01", "udl": 15})
+    );
+
+    // 16-bit reference 0x1234: a 7-octet header is 56 bits, exactly 8 septets: no fill.
+    // "aaaaaaabc" packs as 0x61 | 0x61 << 7 = 0xE1, 0x70, 0x38, 0x1C, 0x0E, 0x87, 0xC5, 0x63.
+    let parts = pdu_parts(
+        &["--ref16", "--reference", "4660"],
+        &format!("{}bc", "a".repeat(159)),
+    );
+    assert_eq!(
+        parts[1],
+        json!({"text": "aaaaaaabc", "udh": "06080412340202",
+               "user_data": "06080412340202E170381C0E87C563", "udl": 17})
+    );
+
+    // UCS-2, part 2 of 2 (67 units, then 4): UTF-16 big-endian after the header, and TP-UDL
+    // counts octets: 6 + 8 = 14.
+    let parts = pdu_parts(&[], &format!("{}好", "你".repeat(70)));
+    assert_eq!(
+        parts[1],
+        json!({"text": "你你你好", "udh": "050003000202",
+               "user_data": "0500030002024F604F604F60597D", "udl": 14})
+    );
+}
+
+#[test]
+fn pdu_octets_agree_with_the_udl_and_the_texts() {
+    let texts = [
+        "Soldes d'hiver 🎉 -30% ce week-end ! STOP 36111".to_owned(),
+        format!("{}€{}", "a".repeat(152), "b".repeat(10)),
+        "[]{}~|^€\\".repeat(30),
+    ];
+    for text in &texts {
+        let parts = pdu_parts(&[], text);
+        let mut joined = String::new();
+        for part in &parts {
+            let octets = part["user_data"].as_str().unwrap().len() / 2;
+            let udl = usize::try_from(part["udl"].as_u64().unwrap()).unwrap();
+            let udh = part["udh"].as_str().unwrap();
+            assert!(part["user_data"].as_str().unwrap().starts_with(udh));
+            let gsm = !part["text"].as_str().unwrap().contains('🎉');
+            let expected = if gsm { (udl * 7).div_ceil(8) } else { udl };
+            assert_eq!(octets, expected, "{part}");
+            assert!(octets <= 140, "{part}");
+            joined.push_str(part["text"].as_str().unwrap());
+        }
+        assert_eq!(&joined, text);
+    }
+}
+
+#[test]
+fn pdu_flags_are_checked() {
+    for args in [
+        &["fragments", "--pdu"][..],
+        &["fragments", "--split", "--pdu", "--reference", "256"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_smsplan"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let parts = pdu_parts(&["--ref16", "--reference", "65535"], &"a".repeat(161));
+    assert_eq!(parts[0]["udh"], "060804FFFF0201");
+}
