@@ -33,6 +33,17 @@ fn run(path: &std::path::Path) -> (i32, String, String) {
     )
 }
 
+/// Plans a campaign given as text (written to a temporary file of its own, `name`).
+fn run_text(name: &str, text: &str) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!("smsplan-plan-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("campaign.json");
+    std::fs::write(&path, text).unwrap();
+    let out = run(&path);
+    std::fs::remove_dir_all(&dir).unwrap();
+    out
+}
+
 #[test]
 fn a_plan_is_written_with_status_0() {
     let (code, stdout, _) = run(&golden("minimal.json"));
@@ -88,12 +99,8 @@ fn broken_json_names_line_and_column_with_status_2() {
 #[test]
 fn a_value_of_the_wrong_type_names_its_field_line_and_column() {
     // It used to say `line 33, column 19: expected value`, naming no field.
-    let dir = std::env::temp_dir().join(format!("smsplan-plan-type-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("wrong-type.json");
     let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
-    std::fs::write(&path, text.replacen("\"unsubscribed\"", "42", 1)).unwrap();
-    let (code, stdout, stderr) = run(&path);
+    let (code, stdout, stderr) = run_text("type", &text.replacen("\"unsubscribed\"", "42", 1));
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert!(
@@ -101,7 +108,6 @@ fn a_value_of_the_wrong_type_names_its_field_line_and_column() {
         "{stderr}"
     );
     assert!(stderr.contains("integer `42`"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Before: `--threads 50000` started one thread per recipient chunk (about 3,000 here) and
@@ -140,13 +146,9 @@ fn tens_of_thousands_of_threads_are_capped_not_a_panic() {
 #[test]
 fn the_test_sms_needs_a_valid_number_and_must_be_sent_by_now() {
     // Before: both passed the check ("test SMS sent to not a number").
-    let dir = std::env::temp_dir().join(format!("smsplan-plan-test-sms-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("campaign.json");
     let text = std::fs::read_to_string(golden("custom-policy.json")).unwrap();
     let check = |text: String| {
-        std::fs::write(&path, text).unwrap();
-        let (code, stdout, stderr) = run(&path);
+        let (code, stdout, stderr) = run_text("test-sms", &text);
         assert_eq!(code, 0, "{stderr}");
         let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         let checks = plan["checklist"].as_array().unwrap();
@@ -162,27 +164,19 @@ fn the_test_sms_needs_a_valid_number_and_must_be_sent_by_now() {
     let later = check(text.replacen("2026-12-20T10:00:00+01:00", "2026-12-20T10:00:01+01:00", 1));
     assert_eq!(later["status"], "fail", "{later}");
 
-    std::fs::write(&path, text.replacen("+4915123456789", "not a number", 1)).unwrap();
-    let (code, stdout, stderr) = run(&path);
+    let bad = text.replacen("+4915123456789", "not a number", 1);
+    let (code, stdout, stderr) = run_text("test-sms-number", &bad);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert!(stderr.contains("field `test_sms.to`"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn an_exclusion_detail_keeps_its_cause() {
     // Before: a schedule in year 0 excluded everyone with the detail "holiday calendar".
-    let dir = std::env::temp_dir().join(format!("smsplan-plan-cause-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("campaign.json");
     let text = std::fs::read_to_string(golden("minimal.json")).unwrap();
-    std::fs::write(
-        &path,
-        text.replacen("2026-12-24T20:30", "0000-06-01T10:00", 1),
-    )
-    .unwrap();
-    let (code, stdout, stderr) = run(&path);
+    let year_0 = text.replacen("2026-12-24T20:30", "0000-06-01T10:00", 1);
+    let (code, stdout, stderr) = run_text("cause", &year_0);
     assert_eq!(code, 0, "{stderr}");
     let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let first = &plan["excluded"][0];
@@ -191,7 +185,6 @@ fn an_exclusion_detail_keeps_its_cause() {
         first["detail"],
         "holiday calendar: year 0 is outside the supported years 1583..=9999"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
