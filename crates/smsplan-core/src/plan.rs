@@ -46,6 +46,7 @@ use crate::checklist::{
     self, Check, CheckId, CheckStatus, Checklist, TestSms, message_not_empty, opt_out_mention,
 };
 use crate::contact::{ConsentStatus, Contact, ContactId};
+use crate::error::Chain;
 use crate::group::Group;
 use crate::money::{Money, MoneyError};
 use crate::phone::{PhoneNumber, Region};
@@ -527,6 +528,9 @@ pub enum PlanError {
     /// The price and balance currencies differ, or a sum overflows.
     #[error("money")]
     Money(#[source] MoneyError),
+    /// A worker thread could not be started.
+    #[error(transparent)]
+    Spawn(#[from] crate::parallel::SpawnError),
     /// A recurring campaign with more than [`MAX_RUNS`] runs.
     #[error("recurrence gives more than {max} runs")]
     TooManyRuns {
@@ -650,7 +654,7 @@ fn checked_policies(
 /// The exclusion for a recipient whose window search failed.
 fn no_window(e: WindowError) -> Exclusion {
     Exclusion::NoWindow {
-        detail: e.to_string(),
+        detail: Chain(&e).to_string(),
     }
 }
 
@@ -716,7 +720,8 @@ const FRENCH_REGIONS: [&str; 13] = [
     "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF",
 ];
 
-/// Plans a campaign at `now` on up to `threads` threads (the result does not depend on it).
+/// Plans a campaign at `now` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS); the result does not depend on it).
 ///
 /// Returns one plan, or one per run for a recurring campaign.
 ///
@@ -764,7 +769,8 @@ const FRENCH_REGIONS: [&str; 13] = [
 /// # Errors
 /// [`PlanError`] when the input contradicts itself (audience ids, policy map keys), a
 /// field is missing under [`MissingField::Error`], the schedule cannot be placed or lies
-/// before `now`, the deadline is not after `now`, or money does not add up.
+/// before `now`, the deadline is not after `now`, money does not add up, or a worker
+/// thread cannot be started ([`PlanError::Spawn`]).
 pub fn plan(
     campaign: &Campaign,
     now: DateTime<Utc>,
@@ -876,7 +882,7 @@ pub fn plan(
         let mut totals = totals(&recipients, &excluded, campaign.credits.price_per_segment)?;
         totals.by_window = paced.by_window;
         totals.held = paced.held;
-        let checklist = ctx.checklist(&recipients, &excluded, &totals);
+        let checklist = ctx.checklist(&recipients, &excluded, &totals, now);
         let state = if checklist.first_failure().is_some() {
             StateKind::Draft
         } else {
@@ -1066,7 +1072,7 @@ impl<'a> Ctx<'a> {
         .map_err(|e| match e {
             ScheduleError::Window(w) => no_window(w),
             other => Exclusion::NoWindow {
-                detail: other.to_string(),
+                detail: Chain(&other).to_string(),
             },
         })?;
         Ok(at.max(now))
@@ -1251,6 +1257,7 @@ impl<'a> Ctx<'a> {
         recipients: &[PlannedMessage],
         excluded: &[Excluded],
         totals: &Totals,
+        now: DateTime<Utc>,
     ) -> Checklist {
         let c = self.campaign;
         let mut list = Checklist::default();
@@ -1345,7 +1352,7 @@ impl<'a> Ctx<'a> {
             )
         });
         list.push(self.legal_window(recipients));
-        list.push(checklist::test_sms(&c.test_sms));
+        list.push(checklist::test_sms(&c.test_sms, now));
         list
     }
 }
@@ -1450,29 +1457,14 @@ fn parse_preferred(value: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
-/// Runs `f` over contiguous chunks of `items` on up to `threads` threads; the results are
-/// in chunk order.
+/// Runs `f` over contiguous chunks of `items` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS)); the results are in chunk order.
 fn map_chunks<T: Sync, R: Send>(
     items: &[T],
     threads: NonZeroUsize,
     f: impl Fn(&[T]) -> Result<R, PlanError> + Sync,
 ) -> Result<Vec<R>, PlanError> {
-    let n = threads.get().min(items.len().max(1));
-    if n <= 1 {
-        return Ok(vec![f(items)?]);
-    }
-    let size = items.len().div_ceil(n);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| s.spawn(|| f(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
-    })
+    crate::parallel::map_chunks(items, threads, |_, chunk| f(chunk))?
+        .into_iter()
+        .collect()
 }

@@ -130,6 +130,7 @@ fn domain_errors_name_the_field() {
             "schedule.policies.FR[0]",
         ),
         ("\"EUR\"", "\"eur\"", "credits.currency"),
+        ("\"0.045\"", "\"-0.045\"", "credits.price_per_segment"),
         ("{{first_name|there}}", "{{first name}}", "message.template"),
         ("\"DE\"", "\"DEU\"", "project.accepted_regions[3]"),
     ] {
@@ -137,6 +138,25 @@ fn domain_errors_name_the_field() {
         let err = Campaign::try_from(spec).unwrap_err();
         assert_eq!(err.path, path, "{err}");
     }
+}
+
+#[test]
+fn a_test_sms_needs_a_valid_number() {
+    // Before: "not a number" passed the `test_sms` check ("test SMS sent to not a number").
+    let text =
+        fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "not a number", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "+491512345678", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    assert!(
+        !err.to_string().contains("491512345678"),
+        "the number is personal data: {err}"
+    );
 }
 
 #[test]
@@ -156,20 +176,19 @@ fn contact_fields_read_as_an_object_of_strings() {
     use smsplan_core::contact::Fields;
     use smsplan_formats::v1::audience::Contact;
 
-    let c: Contact =
-        from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3", "é": ""}}"#).unwrap();
+    let c: Contact = from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "é": ""}}"#).unwrap();
     let fields = c.fields.as_ref().unwrap();
-    // A repeated name keeps its last value, as a map would; entries come out in name order.
+    // Entries come out in name order.
     assert_eq!(
         fields.iter().collect::<Vec<_>>(),
-        [("a", "2"), ("z", "3"), ("é", "")]
+        [("a", "2"), ("z", "1"), ("é", "")]
     );
     assert_eq!(
         serde_json::to_string(&c).unwrap(),
-        r#"{"id":"c1","fields":{"a":"2","z":"3","é":""}}"#
+        r#"{"id":"c1","fields":{"a":"2","z":"1","é":""}}"#
     );
     let core = c.into_core("contacts[0]").unwrap();
-    assert_eq!(core.fields.get("z"), Some("3"));
+    assert_eq!(core.fields.get("z"), Some("1"));
 
     // Absent and null are no fields; an empty object is an empty set of fields.
     for (text, empty) in [
@@ -187,6 +206,30 @@ fn contact_fields_read_as_an_object_of_strings() {
         r#"{"id":"c1","fields":{}}"#
     );
 
+    // A repeated name is an error at its path; it used to keep the last value silently.
+    let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3"}}"#)
+        .unwrap_err();
+    assert_eq!(err.path(), Some("fields.z"), "{err}");
+    assert!(err.to_string().contains("duplicate field `z`"), "{err}");
+    // Past the scan, the set of names finds repeats just as well.
+    let many: Vec<String> = (0..40).map(|i| format!("\"f{i}\": \"v\"")).collect();
+    for repeat in ["f3", "f39"] {
+        let text = format!(
+            r#"{{"id": "c1", "fields": {{{}, "{repeat}": "again"}}}}"#,
+            many.join(", ")
+        );
+        let err = from_json::<Contact>(&text).unwrap_err();
+        assert_eq!(
+            err.path(),
+            Some(format!("fields.{repeat}").as_str()),
+            "{err}"
+        );
+    }
+    let text = format!(r#"{{"id": "c1", "fields": {{{}}}}}"#, many.join(", "));
+    assert_eq!(
+        from_json::<Contact>(&text).unwrap().fields.unwrap().len(),
+        40
+    );
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"age": 42}}"#).unwrap_err();
     assert_eq!(err.path(), Some("fields.age"), "{err}");
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": ["a"]}"#).unwrap_err();

@@ -13,6 +13,7 @@ use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::checklist::TestSms as CoreTestSms;
 use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::PhoneNumber;
 use smsplan_core::plan::{self as core_plan, Campaign};
 use smsplan_core::schedule::{
     Frequency as CoreFrequency, OutsideWindow as CoreOutsideWindow, Recurrence, Schedule,
@@ -256,18 +257,23 @@ impl TryFrom<CampaignSpec> for Campaign {
             Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
         let credits = core_plan::Credits {
             balance: money("credits.balance", &spec.credits.balance, currency)?,
-            price_per_segment: money(
-                "credits.price_per_segment",
-                &spec.credits.price_per_segment,
+            price_per_segment: Money::parse_price(
+                spec.credits.price_per_segment.as_str(),
                 currency,
-            )?,
+            )
+            .map_err(|e| err("credits.price_per_segment", e))?,
         };
         let confirmation = match spec.approval.as_ref().and_then(|a| a.confirmation) {
             Some(super::campaign::Confirmation::NotRequired) => approval::Confirmation::NotRequired,
             _ => approval::Confirmation::Required,
         };
         let test_sms = match spec.test_sms {
-            Some(t) => CoreTestSms::Sent { to: t.to },
+            Some(t) => CoreTestSms::Sent {
+                // The error does not repeat the number: it is personal data.
+                to: PhoneNumber::parse(&t.to, project.default_region)
+                    .map_err(|e| err("test_sms.to", e))?,
+                at: t.at.utc(),
+            },
             None => CoreTestSms::NotSent,
         };
         let mut history: HashMap<ContactId, Vec<CorePastSend>> = HashMap::new();
