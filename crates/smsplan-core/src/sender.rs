@@ -17,6 +17,7 @@
 //! ```
 
 use std::fmt;
+use std::num::NonZeroU32;
 
 use crate::checklist::{Check, CheckId, CheckStatus};
 
@@ -55,6 +56,31 @@ impl SenderKind {
             Self::ShortCode => "short_code",
             Self::LongCode => "long_code",
             Self::TollFree => "toll_free",
+        }
+    }
+}
+
+impl SenderKind {
+    /// The parts per second a sender of this kind delivers when the campaign does not say
+    /// (typical operator limits: alphanumeric 10, long code 1, short code 100, toll-free 3).
+    /// Plans place messages at this pace and the provider's pacer defaults to it.
+    ///
+    /// ```
+    /// use smsplan_core::sender::SenderKind;
+    /// assert_eq!(SenderKind::LongCode.default_parts_per_second().get(), 1);
+    /// assert_eq!(SenderKind::ShortCode.default_parts_per_second().get(), 100);
+    /// ```
+    #[must_use]
+    pub const fn default_parts_per_second(self) -> NonZeroU32 {
+        let rate = match self {
+            Self::Alphanumeric => NonZeroU32::new(10),
+            Self::ShortCode => NonZeroU32::new(100),
+            Self::LongCode => NonZeroU32::new(1),
+            Self::TollFree => NonZeroU32::new(3),
+        };
+        match rate {
+            Some(rate) => rate,
+            None => NonZeroU32::MIN,
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct Args {
     /// The planning instant, RFC 3339 with offset (default: the system clock).
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
-    /// Worker threads (default: the available cores).
+    /// Worker threads (default: the available cores; at most 256).
     #[arg(long)]
     pub threads: Option<NonZeroUsize>,
     /// Indent the JSON output.
@@ -66,24 +66,14 @@ pub enum PlanCmdError {
         error: ConvertError,
     },
     /// Planning failed.
-    #[error("{path}: {error}{}", source_chain(error))]
+    #[error("{path}")]
     Plan {
         /// The file.
         path: String,
         /// Why.
-        error: PlanError,
+        #[source]
+        source: PlanError,
     },
-}
-
-fn source_chain(e: &PlanError) -> String {
-    let mut out = String::new();
-    let mut cur = std::error::Error::source(e);
-    while let Some(s) = cur {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        cur = s.source();
-    }
-    out
 }
 
 /// Reports phases on standard error for large audiences (a bar on a terminal).
@@ -158,9 +148,9 @@ pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate
         .threads
         .or_else(|| std::thread::available_parallelism().ok())
         .unwrap_or(NonZeroUsize::MIN);
-    let plans = plan(&campaign, now, threads).map_err(|error| PlanCmdError::Plan {
+    let plans = plan(&campaign, now, threads).map_err(|source| PlanCmdError::Plan {
         path: path.clone(),
-        error,
+        source,
     })?;
     let recipients: usize = plans.iter().map(|p| p.recipients.len()).sum();
     progress.step(3, &format!("planned {recipients} messages"));

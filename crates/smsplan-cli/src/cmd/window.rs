@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use smsplan_core::phone::PhoneNumber;
 use smsplan_core::window::{Intersection, Policy, WindowError};
+use smsplan_formats::read::from_json;
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
 
 use crate::jsonl::{CliError, Status};
@@ -63,7 +64,7 @@ fn load_file(path: &Path) -> Result<Policy, CliError> {
         CliError::Usage(format!("--policy-file {}: {e}", path.display()))
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
-    let spec: PolicySpec = serde_json::from_str(&text).map_err(|e| fail(&e))?;
+    let spec: PolicySpec = from_json(&text).map_err(|e| fail(&e))?;
     Policy::try_from(&spec).map_err(|e| fail(&e))
 }
 
@@ -80,18 +81,6 @@ fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
         ));
     }
     Ok(policies)
-}
-
-/// `error: source: source...`, for errors whose message leaves the cause to `source()`.
-fn with_sources(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// Runs the command.
@@ -114,8 +103,9 @@ pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
         .join(",");
     let refs: Vec<&Policy> = policies.iter().collect();
     let rules = Intersection::product(&refs, zones);
-    let window = |e: WindowError| {
-        CliError::Usage(format!("window of policy {names:?}: {}", with_sources(&e)))
+    let window = |source: WindowError| CliError::Window {
+        policy: names.clone(),
+        source,
     };
     let next = rules.next_allowed(args.at).map_err(window)?;
     let end = rules.window_end(args.at).map_err(window)?;

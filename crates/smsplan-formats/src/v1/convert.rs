@@ -3,7 +3,8 @@
 //! `Campaign::try_from(spec)` checks every value through core's parsers and names the field
 //! path of the first bad one; `v1::plan::SendPlan::from(&core_plan)` writes a plan.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::num::NonZeroU32;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -12,6 +13,7 @@ use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::checklist::TestSms as CoreTestSms;
 use smsplan_core::contact::ContactId;
 use smsplan_core::money::{Currency, Money};
+use smsplan_core::phone::PhoneNumber;
 use smsplan_core::plan::{self as core_plan, Campaign};
 use smsplan_core::schedule::{
     Frequency as CoreFrequency, OutsideWindow as CoreOutsideWindow, Recurrence, Schedule,
@@ -19,11 +21,14 @@ use smsplan_core::schedule::{
 use smsplan_core::sender::SenderKind as CoreSenderKind;
 use smsplan_core::template::{MissingField as CoreMissingField, Template};
 use smsplan_core::text;
-use smsplan_core::window::{MessageClass as CoreClass, PastSend as CorePastSend, Policy, Topic};
+use smsplan_core::window::{
+    MessageClass as CoreClass, PastSend as CorePastSend, Policy, Preset, Topic,
+};
 
 use super::audience::ConvertError as AudienceConvertError;
 use super::campaign::{
-    CampaignSpec, Frequency, MessageClass, MissingField, Mode, OutsideWindow, SenderKind,
+    CampaignSpec, Confirmation, Frequency, MessageClass, MissingField, Mode, OutsideWindow, Sender,
+    SenderKind,
 };
 use super::plan::{self as wire, PlanFormat};
 use super::policy::PolicySpecError;
@@ -112,6 +117,12 @@ impl TryFrom<CampaignSpec> for Campaign {
             };
             (kind, s.value.clone())
         });
+        if let Some(rate) = m.sender.as_ref().and_then(|s| s.parts_per_second) {
+            message.parts_per_second = Some(
+                NonZeroU32::new(rate)
+                    .ok_or_else(|| err("message.sender.parts_per_second", "must be at least 1"))?,
+            );
+        }
         message.class = match m.class {
             Some(MessageClass::Transactional) => CoreClass::Transactional,
             Some(MessageClass::Marketing) | None => CoreClass::Marketing,
@@ -174,25 +185,55 @@ impl TryFrom<CampaignSpec> for Campaign {
         };
         let mut custom: BTreeMap<&str, Policy> = BTreeMap::new();
         for (i, spec) in s.custom_policies.iter().enumerate() {
-            let policy = Policy::try_from(spec)
-                .map_err(|e| policy_err(&format!("schedule.custom_policies[{i}]"), e))?;
-            custom.insert(spec.name.as_str(), policy);
+            let place = format!("schedule.custom_policies[{i}]");
+            let policy = Policy::try_from(spec).map_err(|e| policy_err(&place, e))?;
+            if spec.name == NO_WINDOW {
+                return Err(err(
+                    format!("{place}.name"),
+                    "\"none\" is reserved for \"no window\"",
+                ));
+            }
+            if custom.insert(spec.name.as_str(), policy).is_some() {
+                return Err(err(
+                    format!("{place}.name"),
+                    format!("policy name {:?} defined twice", spec.name),
+                ));
+            }
         }
         let policies = match &s.policies {
             None => None,
             Some(map) => {
                 let mut out = BTreeMap::new();
                 for (key, names) in map {
-                    let list = names
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| match custom.get(n.as_str()) {
-                            Some(p) => Ok(p.clone()),
-                            None => Policy::preset(n)
-                                .map_err(|e| err(format!("schedule.policies.{key}[{i}]"), e)),
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    out.insert(key.to_ascii_uppercase(), list);
+                    let path = format!("schedule.policies.{key}");
+                    let canonical = smsplan_core::plan::policy_key(key)
+                        .map_err(|e| err(&path, format_args!("key {key:?}: {e}")))?;
+                    let list = match names.as_slice() {
+                        [] => {
+                            return Err(err(
+                                path,
+                                "empty policy list: write [\"none\"] to send without a window",
+                            ));
+                        }
+                        [only] if only == NO_WINDOW => Vec::new(),
+                        _ => names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| match custom.get(n.as_str()) {
+                                Some(p) => Ok(p.clone()),
+                                None if n == NO_WINDOW => Err(err(
+                                    format!("{path}[{i}]"),
+                                    "\"none\" cannot be combined with policies",
+                                )),
+                                None => {
+                                    Policy::preset(n).map_err(|e| err(format!("{path}[{i}]"), e))
+                                }
+                            })
+                            .collect::<Result<Vec<_>, _>>()?,
+                    };
+                    if out.insert(canonical, list).is_some() {
+                        return Err(err(path, "the same region or subdivision is given twice"));
+                    }
                 }
                 Some(out)
             }
@@ -216,18 +257,23 @@ impl TryFrom<CampaignSpec> for Campaign {
             Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
         let credits = core_plan::Credits {
             balance: money("credits.balance", &spec.credits.balance, currency)?,
-            price_per_segment: money(
-                "credits.price_per_segment",
-                &spec.credits.price_per_segment,
+            price_per_segment: Money::parse_price(
+                spec.credits.price_per_segment.as_str(),
                 currency,
-            )?,
+            )
+            .map_err(|e| err("credits.price_per_segment", e))?,
         };
         let confirmation = match spec.approval.as_ref().and_then(|a| a.confirmation) {
             Some(super::campaign::Confirmation::NotRequired) => approval::Confirmation::NotRequired,
             _ => approval::Confirmation::Required,
         };
         let test_sms = match spec.test_sms {
-            Some(t) => CoreTestSms::Sent { to: t.to },
+            Some(t) => CoreTestSms::Sent {
+                // The error does not repeat the number: it is personal data.
+                to: PhoneNumber::parse(&t.to, project.default_region)
+                    .map_err(|e| err("test_sms.to", e))?,
+                at: t.at.utc(),
+            },
             None => CoreTestSms::NotSent,
         };
         let mut history: HashMap<ContactId, Vec<CorePastSend>> = HashMap::new();
@@ -254,6 +300,9 @@ impl TryFrom<CampaignSpec> for Campaign {
     }
 }
 
+/// The policy name that says "no window applies" in `schedule.policies`.
+const NO_WINDOW: &str = "none";
+
 fn decimal(m: Money) -> Decimal {
     Decimal::from(m)
 }
@@ -275,14 +324,21 @@ fn state(kind: approval::StateKind) -> wire::State {
     }
 }
 
+/// An instant written with the offset of the recipient's first zone.
+fn local_instant(at: chrono::DateTime<Utc>, zones: &[chrono_tz::Tz]) -> Instant {
+    match zones.first() {
+        Some(z) => Instant::from_fixed(at.with_timezone(z).fixed_offset()),
+        None => Instant::from_utc(at),
+    }
+}
+
 fn recipient(r: &core_plan::PlannedMessage) -> wire::Recipient {
     wire::Recipient {
         contact: r.contact.as_str().to_owned(),
         phone: r.phone.as_e164().to_owned(),
-        send_at: match r.time_zones.first() {
-            Some(z) => Instant::from_fixed(r.send_at.with_timezone(z).fixed_offset()),
-            None => Instant::from_utc(r.send_at.with_timezone(&Utc)),
-        },
+        send_at: local_instant(r.send_at, &r.time_zones),
+        window_end: r.window_end.map(|end| local_instant(end, &r.time_zones)),
+        policies: r.policies.names().map(str::to_owned).collect(),
         time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
         encoding: match r.encoding {
             text::Encoding::Ucs2 => wire::Encoding::Ucs2,
@@ -303,56 +359,129 @@ fn excluded(e: &core_plan::Excluded) -> wire::Excluded {
     }
 }
 
-impl From<&core_plan::SendPlan> for wire::SendPlan {
-    fn from(p: &core_plan::SendPlan) -> Self {
-        use smsplan_core::checklist::CheckStatus as S;
-        Self {
-            format: PlanFormat::V1,
-            campaign: p.campaign.as_str().to_owned(),
-            run: p.run.as_ref().map(|r| wire::Run {
-                index: r.index,
-                key: r.key.clone(),
-            }),
-            generated_at: Instant::from_utc(p.generated_at),
-            scheduled_at: Instant::from_utc(p.scheduled_at),
-            deadline: p.deadline.map(Instant::from_utc),
-            state: state(p.state),
+/// The definitions of the policies the rows name that are not presets (or replace the
+/// preset of the same name), in name order.
+fn definitions(p: &core_plan::SendPlan) -> Result<Vec<super::policy::PolicySpec>, ConvertError> {
+    let mut seen_sets = HashSet::new();
+    let mut custom: BTreeMap<&str, &Policy> = BTreeMap::new();
+    for r in &p.recipients {
+        if !seen_sets.insert(r.policies.key()) {
+            continue;
+        }
+        for policy in r.policies.policies() {
+            custom.entry(policy.name()).or_insert(policy);
+        }
+    }
+    custom
+        .into_values()
+        .filter(|policy| {
+            policy
+                .name()
+                .parse::<Preset>()
+                .map_or(true, |preset| preset.policy() != **policy)
+        })
+        .map(|policy| {
+            super::policy::PolicySpec::try_from(policy)
+                .map_err(|e| policy_err(&format!("policies[{:?}]", policy.name()), e))
+        })
+        .collect()
+}
+
+/// Everything of a plan but its rows.
+fn head(p: &core_plan::SendPlan) -> Result<wire::SendPlan, ConvertError> {
+    use smsplan_core::checklist::CheckStatus as S;
+    Ok(wire::SendPlan {
+        format: PlanFormat::V1,
+        campaign: p.campaign.as_str().to_owned(),
+        run: p.run.as_ref().map(|r| wire::Run {
+            index: r.index,
+            key: r.key.clone(),
+        }),
+        generated_at: Instant::from_utc(p.generated_at),
+        scheduled_at: Instant::from_utc(p.scheduled_at),
+        deadline: p.deadline.map(Instant::from_utc),
+        sender: p.sender.as_ref().map(|s| Sender {
+            kind: match s.kind() {
+                CoreSenderKind::ShortCode => SenderKind::ShortCode,
+                CoreSenderKind::LongCode => SenderKind::LongCode,
+                CoreSenderKind::TollFree => SenderKind::TollFree,
+                _ => SenderKind::Alphanumeric,
+            },
+            value: s.value().to_owned(),
+            parts_per_second: Some(p.parts_per_second.get()),
+        }),
+        class: Some(match p.class {
+            CoreClass::Transactional => MessageClass::Transactional,
+            _ => MessageClass::Marketing,
+        }),
+        outside_window: Some(match p.outside_window {
+            CoreOutsideWindow::RequireReapproval => OutsideWindow::RequireReapproval,
+            _ => OutsideWindow::Hold,
+        }),
+        confirmation: Some(match p.confirmation {
+            approval::Confirmation::NotRequired => Confirmation::NotRequired,
+            _ => Confirmation::Required,
+        }),
+        skipped_runs: (p.skipped_runs > 0).then_some(p.skipped_runs as u64),
+        policies: definitions(p)?,
+        state: state(p.state),
+        recipients: Vec::new(),
+        excluded: Vec::new(),
+        totals: wire::Totals {
+            recipients: p.totals.recipients as u64,
+            excluded: p.totals.excluded as u64,
+            segments: p.totals.segments,
+            cost: decimal(p.totals.cost),
+            currency: p.totals.cost.currency().as_str().to_owned(),
+            by_reason: p
+                .totals
+                .by_reason
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v as u64))
+                .collect(),
+            by_segments: p
+                .totals
+                .by_segments
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v as u64))
+                .collect(),
+            by_window: p
+                .totals
+                .by_window
+                .iter()
+                .map(|(k, v)| (Instant::from_utc(*k).to_string(), *v as u64))
+                .collect(),
+            held: p.totals.held as u64,
+        },
+        checklist: p
+            .checklist
+            .checks()
+            .iter()
+            .map(|c| wire::Check {
+                id: c.id.as_str().to_owned(),
+                status: match c.status {
+                    S::Pass => wire::CheckStatus::Pass,
+                    S::Warn => wire::CheckStatus::Warn,
+                    _ => wire::CheckStatus::Fail,
+                },
+                detail: c.detail.clone(),
+            })
+            .collect(),
+    })
+}
+
+impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
+    type Error = ConvertError;
+
+    /// # Errors
+    /// [`ConvertError`] when a policy the rows name cannot be written as
+    /// `smsplan.policy/v1` (path `policies["name"]`).
+    fn try_from(p: &core_plan::SendPlan) -> Result<Self, ConvertError> {
+        Ok(Self {
             recipients: p.recipients.iter().map(recipient).collect(),
             excluded: p.excluded.iter().map(excluded).collect(),
-            totals: wire::Totals {
-                recipients: p.totals.recipients as u64,
-                excluded: p.totals.excluded as u64,
-                segments: p.totals.segments,
-                cost: decimal(p.totals.cost),
-                currency: p.totals.cost.currency().as_str().to_owned(),
-                by_reason: p
-                    .totals
-                    .by_reason
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), *v as u64))
-                    .collect(),
-                by_segments: p
-                    .totals
-                    .by_segments
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v as u64))
-                    .collect(),
-            },
-            checklist: p
-                .checklist
-                .checks()
-                .iter()
-                .map(|c| wire::Check {
-                    id: c.id.as_str().to_owned(),
-                    status: match c.status {
-                        S::Pass => wire::CheckStatus::Pass,
-                        S::Warn => wire::CheckStatus::Warn,
-                        _ => wire::CheckStatus::Fail,
-                    },
-                    detail: c.detail.clone(),
-                })
-                .collect(),
-        }
+            ..head(p)?
+        })
     }
 }
 
@@ -380,17 +509,8 @@ impl<'a, T, W: Serialize, F: Fn(&'a T) -> W> Serialize for Rows<'a, T, W, F> {
 impl Serialize for PlanView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.0;
-        let empty = core_plan::SendPlan {
-            recipients: Vec::new(),
-            excluded: Vec::new(),
-            checklist: p.checklist.clone(),
-            totals: p.totals.clone(),
-            run: p.run.clone(),
-            campaign: p.campaign.clone(),
-            ..*p
-        };
-        let head = wire::SendPlan::from(&empty);
-        let mut st = s.serialize_struct("SendPlan", 11)?;
+        let head = head(p).map_err(serde::ser::Error::custom)?;
+        let mut st = s.serialize_struct("SendPlan", 17)?;
         st.serialize_field("format", &head.format)?;
         st.serialize_field("campaign", &head.campaign)?;
         match &head.run {
@@ -399,15 +519,34 @@ impl Serialize for PlanView<'_> {
         }
         st.serialize_field("generated_at", &head.generated_at)?;
         st.serialize_field("scheduled_at", &head.scheduled_at)?;
-        match &head.deadline {
-            Some(d) => st.serialize_field("deadline", d)?,
-            None => st.skip_field("deadline")?,
-        }
+        optional(&mut st, "deadline", head.deadline.as_ref())?;
+        optional(&mut st, "sender", head.sender.as_ref())?;
+        optional(&mut st, "class", head.class.as_ref())?;
+        optional(&mut st, "outside_window", head.outside_window.as_ref())?;
+        optional(&mut st, "confirmation", head.confirmation.as_ref())?;
+        optional(&mut st, "skipped_runs", head.skipped_runs.as_ref())?;
+        optional(
+            &mut st,
+            "policies",
+            Some(&head.policies).filter(|v| !v.is_empty()),
+        )?;
         st.serialize_field("state", &head.state)?;
         st.serialize_field("recipients", &Rows(&p.recipients, recipient))?;
         st.serialize_field("excluded", &Rows(&p.excluded, excluded))?;
         st.serialize_field("totals", &head.totals)?;
         st.serialize_field("checklist", &head.checklist)?;
         st.end()
+    }
+}
+
+/// Writes an optional field as the derived `skip_serializing_if` would.
+fn optional<S: SerializeStruct, T: Serialize>(
+    st: &mut S,
+    name: &'static str,
+    value: Option<&T>,
+) -> Result<(), S::Error> {
+    match value {
+        Some(v) => st.serialize_field(name, v),
+        None => st.skip_field(name),
     }
 }
