@@ -254,8 +254,7 @@ mod sessions {
     fn every_event_is_stored_with_its_audit_data_and_replays_after_reopening() {
         let db = TempDb::new("session-lifecycle");
         let store = ready(&db);
-        let settings =
-            SessionSettings::new(OutsideWindow::RequireReapproval, Confirmation::Required);
+        let settings = SessionSettings::new(OutsideWindow::Hold, Confirmation::Required);
         let opened = store.open_session(&id(), settings, t(2)).unwrap();
         assert_eq!((opened.number, opened.state()), (1, StateKind::Draft));
         assert!(matches!(
@@ -297,11 +296,7 @@ mod sessions {
             (Event::Confirm, "ana", StateKind::Scheduled),
             (Event::Start, "system", StateKind::Sending),
             (Event::WindowClosed, "system", StateKind::Held),
-            (Event::WindowOpened, "system", StateKind::AwaitingApproval),
-            (Event::Approve, "bob", StateKind::Approved),
-            (Event::Schedule, "ana", StateKind::Scheduled),
-            (Event::Confirm, "ana", StateKind::Scheduled),
-            (Event::Start, "system", StateKind::Sending),
+            (Event::WindowOpened, "system", StateKind::Sending),
             (Event::Complete, "system", StateKind::Completed),
         ];
         for (minute, (event, by, want)) in (3..).zip(path.iter().cloned()) {
@@ -345,10 +340,39 @@ mod sessions {
                 "{kind}"
             );
         }
-        // Finished: a new session may open.
-        let second = store.open_session(&id(), settings, t(40)).unwrap();
+        // Finished: a new session may open. Under `require_reapproval` a closing window
+        // sends it back to approval: the approval in force is gone until the next one.
+        let reapproval =
+            SessionSettings::new(OutsideWindow::RequireReapproval, Confirmation::NotRequired);
+        let second = store.open_session(&id(), reapproval, t(40)).unwrap();
         assert_eq!(second.number, 2);
-        apply(&store, Event::Prepare(passing_checklist()), "ana", 41);
+        for event in [
+            Event::Prepare(passing_checklist()),
+            Event::Submit,
+            Event::Approve,
+        ] {
+            apply(&store, event, "bob", 40);
+        }
+        apply(&store, Event::Schedule, "ana", 40);
+        apply(&store, Event::Start, "system", 40);
+        assert!(store.approval(&id()).unwrap().is_some());
+        assert_eq!(
+            apply(&store, Event::WindowClosed, "system", 41),
+            StateKind::AwaitingApproval
+        );
+        assert!(store.approval(&id()).unwrap().is_none());
+        assert!(matches!(
+            store.approved_plan(&id()),
+            Err(StoreError::NotApproved {
+                state: StateKind::AwaitingApproval,
+                ..
+            })
+        ));
+        assert_eq!(
+            apply(&store, Event::Approve, "bob", 41),
+            StateKind::Approved
+        );
+        assert_eq!(store.approval(&id()).unwrap().unwrap().at, t(41));
         let cancelled = store
             .apply_event(
                 &id(),
