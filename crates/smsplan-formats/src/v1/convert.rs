@@ -487,7 +487,7 @@ impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
 
 /// Writes a core plan as `smsplan.plan/v1` without building the wire rows first: each row
 /// is converted as it is written, so a plan of a million recipients needs no second copy.
-/// The output is the same as serializing [`wire::SendPlan::from`].
+/// The output is the same as serializing [`wire::SendPlan::try_from`].
 ///
 /// ```
 /// # use smsplan_core::plan::SendPlan;
