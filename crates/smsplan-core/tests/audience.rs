@@ -266,6 +266,12 @@ fn a_phone_keyed_project_needs_unique_numbers() {
             second: id("c3"),
         }
     );
+    // The number is personal data: the message and the debug dump mask it.
+    assert_eq!(
+        err.to_string(),
+        "contacts \"c1\" and \"c3\" both have +33 6•• •• •• 78, but the project's key is the phone number"
+    );
+    assert!(!format!("{err:?}").contains("612345678"), "{err:?}");
     let contacts = vec![subscribed("c1", "0612345678"), Contact::new(id("c2"))];
     let err = resolve(&project, &contacts, &groups, &selection).unwrap_err();
     assert_eq!(err, AudienceError::MissingKeyPhone { contact: id("c2") });

@@ -69,7 +69,7 @@ use smsplan_core::contact::ContactId;
 use smsplan_core::plan::{PlannedMessage, SendPlan};
 
 use crate::gateway::{Body, Gateway, MessageId, OutboundMessage, ProviderError, Submission};
-use crate::number::{Msisdn, NumberError, mask};
+use crate::number::Msisdn;
 use crate::pacing::{Admission, Pacer, PacingError};
 use crate::sender::SenderId;
 
@@ -101,15 +101,6 @@ pub enum DispatchError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RowError {
-    /// The row's number is not addressable by a gateway.
-    #[error("number {number} cannot be addressed")]
-    Number {
-        /// The number, masked.
-        number: String,
-        /// Why.
-        #[source]
-        source: NumberError,
-    },
     /// Another row of the plan has the same contact: one message per contact and run.
     #[error("contact {contact} already has row {first_row}")]
     DuplicateContact {
@@ -375,23 +366,10 @@ impl Dispatcher {
         now: DateTime<Utc>,
         report: &mut DispatchReport,
     ) -> Result<Option<DateTime<Utc>>, DispatchError> {
-        let to = match Msisdn::parse(row.phone.as_e164()) {
-            Ok(to) => to,
-            Err(source) => {
-                report.rejected.push(RejectedRow {
-                    row: row_ref,
-                    error: RowError::Number {
-                        number: mask(row.phone.as_e164()),
-                        source,
-                    },
-                });
-                return Ok(None);
-            }
-        };
         let message = OutboundMessage::new(
             row_ref.id.clone(),
             self.sender.clone(),
-            to,
+            Msisdn::from(row.phone),
             Body::Text(row.text.clone()),
         );
         let parts = match message.parts(gateway.max_parts()) {
