@@ -27,14 +27,20 @@ impl From<Status> for ExitCode {
 }
 
 /// An error that stops a command: reading standard input or writing standard output failed.
+///
+/// A variant either prints its cause or returns it from `source()`, never both; `main`
+/// prints the message with its sources ([`with_sources`]).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Reading or writing failed.
-    #[error("i/o error: {0}")]
+    #[error("i/o error")]
     Io(#[from] io::Error),
     /// Serializing an answer failed.
-    #[error("cannot write JSON: {0}")]
+    #[error("cannot write JSON")]
     Json(#[from] serde_json::Error),
+    /// A result holds a value that its v1 format cannot spell.
+    #[error("cannot write the result")]
+    Output(#[from] smsplan_formats::v1::mirror::NotRepresentable),
     /// A command-line argument was wrong.
     #[error("{0}")]
     Usage(String),
@@ -44,6 +50,18 @@ pub enum CliError {
     /// An input document was invalid (the message says where).
     #[error("{0}")]
     Input(String),
+}
+
+/// `error: source: source…`: the message, then each source's.
+pub fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.

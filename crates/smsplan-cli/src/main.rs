@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(err) => {
-            let _ = writeln!(io::stderr(), "smsplan: {err}");
+            let _ = writeln!(io::stderr(), "smsplan: {}", jsonl::with_sources(&err));
             ExitCode::from(2)
         }
     }

@@ -97,6 +97,13 @@ pub enum ConsentStatus {
 }
 
 impl ConsentStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [ConsentStatus; 3] = [
+        ConsentStatus::Subscribed,
+        ConsentStatus::Unsubscribed,
+        ConsentStatus::Unknown,
+    ];
+
     /// The snake_case name: `subscribed`, `unsubscribed` or `unknown`.
     ///
     /// ```

@@ -49,6 +49,8 @@ pub mod audience;
 pub mod checklist;
 pub mod contact;
 pub mod dedup;
+#[cfg(test)]
+mod every_variant;
 pub mod group;
 pub mod holiday;
 pub mod money;

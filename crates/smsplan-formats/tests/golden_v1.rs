@@ -66,7 +66,7 @@ fn campaigns_round_trip_and_plan_as_recorded() {
         let plans = plan(&campaign, now, NonZeroUsize::MIN).unwrap();
         let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
         for (i, p) in plans.iter().enumerate() {
-            let wire = SendPlan::from(p);
+            let wire = SendPlan::try_from(p).unwrap();
             let name = if p.run.is_some() {
                 format!("{stem}-run{i}.json")
             } else {

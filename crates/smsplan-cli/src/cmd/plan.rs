@@ -16,6 +16,8 @@ use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
 use smsplan_formats::v1::convert::{ConvertError, PlanView};
 
+use crate::jsonl::with_sources;
+
 /// Arguments of `smsplan plan`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -58,7 +60,7 @@ pub enum PlanCmdError {
         error: ReadError,
     },
     /// A value is refused by the domain.
-    #[error("{path}: {error}")]
+    #[error("{path}: {}", with_sources(error))]
     Convert {
         /// The file.
         path: String,
@@ -66,24 +68,13 @@ pub enum PlanCmdError {
         error: ConvertError,
     },
     /// Planning failed.
-    #[error("{path}: {error}{}", source_chain(error))]
+    #[error("{path}: {}", with_sources(error))]
     Plan {
         /// The file.
         path: String,
         /// Why.
         error: PlanError,
     },
-}
-
-fn source_chain(e: &PlanError) -> String {
-    let mut out = String::new();
-    let mut cur = std::error::Error::source(e);
-    while let Some(s) = cur {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        cur = s.source();
-    }
-    out
 }
 
 /// Reports phases on standard error for large audiences (a bar on a terminal).
