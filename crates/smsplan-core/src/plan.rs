@@ -236,10 +236,11 @@ pub enum Exclusion {
     },
     /// No zone could be found for the number and the campaign has none to fall back on.
     UnknownTimeZone,
-    /// The policies never allow a send in the recipient's zones within the search horizon.
+    /// The policies never allow a send in the recipient's zones within the search horizon,
+    /// or the search failed (a holiday calendar out of its years, a date out of range).
     NoWindow {
-        /// What the window search said.
-        detail: String,
+        /// What the window search said, with its cause.
+        error: ScheduleError,
     },
     /// The first allowed instant is at or after the deadline.
     Expired {
@@ -302,7 +303,16 @@ impl Exclusion {
             Self::UnknownTimeZone => {
                 "no time zone for the number and none for the campaign".to_owned()
             }
-            Self::NoWindow { detail } => detail.clone(),
+            Self::NoWindow { error } => {
+                let mut text = error.to_string();
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    text.push_str(": ");
+                    text.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                text
+            }
             Self::Expired { first_allowed } => format!(
                 "first allowed instant {} is at or after the deadline",
                 first_allowed.to_rfc3339()
@@ -743,7 +753,7 @@ struct Ctx<'a> {
 /// sets × scheduled instants), so a vector scanned from the most recent entry beats hashing.
 type Cache = Vec<(
     (usize, Vec<Tz>, DateTime<Utc>),
-    Result<DateTime<Utc>, String>,
+    Result<DateTime<Utc>, ScheduleError>,
 )>;
 
 impl<'a> Ctx<'a> {
@@ -764,7 +774,7 @@ impl<'a> Ctx<'a> {
         zones: &[Tz],
         applying: &[&Policy],
         run_at: DateTime<Utc>,
-    ) -> Result<DateTime<Utc>, String> {
+    ) -> Result<DateTime<Utc>, ScheduleError> {
         let Schedule::Optimized { date, default_time } = &self.campaign.timing.schedule else {
             return Ok(run_at);
         };
@@ -780,7 +790,6 @@ impl<'a> Ctx<'a> {
             self.campaign.message.class,
             zones,
         )
-        .map_err(|e| e.to_string())
     }
 
     fn plan_one(
@@ -833,7 +842,7 @@ impl<'a> Ctx<'a> {
         let applying: Vec<&Policy> = policies.iter().filter(|p| p.covers(class)).collect();
         let scheduled = match self.scheduled_for(contact, &zones, &applying, run_at) {
             Ok(t) => t,
-            Err(detail) => return excluded(Exclusion::NoWindow { detail }),
+            Err(error) => return excluded(Exclusion::NoWindow { error }),
         };
         let policy_key = policies.as_ptr() as usize;
         let hit = cache
@@ -849,7 +858,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     Intersection::product(&applying, &zones)
                         .next_allowed(scheduled)
-                        .map_err(|e| e.to_string())
+                        .map_err(ScheduleError::Window)
                 };
                 cache.push(((policy_key, zones.clone(), scheduled), found.clone()));
                 found
@@ -857,7 +866,7 @@ impl<'a> Ctx<'a> {
         };
         let send_at = match send_at {
             Ok(t) => t,
-            Err(detail) => return excluded(Exclusion::NoWindow { detail }),
+            Err(error) => return excluded(Exclusion::NoWindow { error }),
         };
         if let Some(deadline) = self.campaign.timing.deadline
             && send_at >= deadline

@@ -301,7 +301,7 @@ impl Dispatcher {
         }
         if !pacer.paces(&self.sender) {
             return Err(PacingError::UnknownSender {
-                sender: self.sender.to_string(),
+                sender: self.sender.clone(),
             }
             .into());
         }
