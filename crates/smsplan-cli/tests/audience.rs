@@ -202,6 +202,19 @@ fn numbers_in_errors_are_masked_on_standard_error() {
         "{err}"
     );
     assert!(!err.contains("06 12"), "{err}");
+    // A number of the wrong JSON type is quoted by the parser's message: masked too.
+    let integer = doc(
+        json!([{"id": "c1", "phone": 33612345678_u64}]),
+        json!([]),
+        json!([]),
+    );
+    let (_, err, code) = run(&["-"], &integer);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("contacts[0].phone: invalid type: integer"),
+        "{err}"
+    );
+    assert!(!leaks(&err, "33612345678"), "{err}");
 }
 
 #[test]

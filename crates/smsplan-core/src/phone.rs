@@ -83,6 +83,46 @@ pub fn mask(text: &str) -> String {
     }
 }
 
+/// Masks what looks like a phone number inside a free text, such as a parser's message that
+/// quotes the input (`invalid type: integer `33612345678``): each run of digits, `+`,
+/// spaces and `-.()/` holding at least six digits is masked in place as [`mask`] masks a
+/// typed number. Shorter numbers (short codes, years, counts) stay.
+///
+/// ```
+/// use smsplan_core::phone::mask_in_text;
+/// assert_eq!(
+///     mask_in_text("invalid type: integer `33612345678`, expected a string"),
+///     "invalid type: integer `3••••••••78`, expected a string"
+/// );
+/// assert_eq!(mask_in_text("\"+33 6 12 34 56 78\" at 2 places"), "\"+3• • •• •• •• 78\" at 2 places");
+/// assert_eq!(mask_in_text("STOP 36111, line 12"), "STOP 36111, line 12");
+/// ```
+#[must_use]
+pub fn mask_in_text(text: &str) -> String {
+    let numberish =
+        |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')' | '/');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+') {
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        let len = from.find(|c: char| !numberish(c)).unwrap_or(from.len());
+        let (span, after) = from.split_at(len);
+        // Trailing separators belong to the text around the number.
+        let kept = span.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let (number, tail) = span.split_at(kept.len());
+        if number.bytes().filter(u8::is_ascii_digit).count() >= 6 {
+            out.push_str(&mask_typed(number));
+        } else {
+            out.push_str(number);
+        }
+        out.push_str(tail);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// [`mask`] of `+?[0-9]+`.
 fn mask_digits(number: &str) -> String {
     let (prefix, national) = match number.strip_prefix('+') {
@@ -1138,7 +1178,29 @@ mod tests {
         assert_eq!(mask("+33 6"), "+•• •");
     }
 
+    #[test]
+    fn numbers_inside_a_text_are_masked_and_the_rest_kept() {
+        let text = "contacts[3].phone: invalid type: integer `33612345678`, expected a string";
+        assert!(!leaks(&mask_in_text(text), "33612345678"));
+        assert!(mask_in_text(text).starts_with("contacts[3].phone: invalid type: integer `3"));
+        for text in ["", "+", "no digits", "12345 and 2026", "a+b", "(1)"] {
+            assert_eq!(mask_in_text(text), text);
+        }
+        assert_eq!(mask_in_text("call 06.12.34.56.78."), "call 0•.••.••.••.78.");
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_number_written_in_any_text_does_not_leak(
+            before in "[a-z `\"]{0,8}",
+            number in "\\+?[1-9][0-9]{7,14}",
+            after in "[a-z `\",]{0,8}",
+        ) {
+            let shown = mask_in_text(&format!("{before}{number}{after}"));
+            proptest::prop_assert!(!leaks(&shown, &number), "{shown}");
+            proptest::prop_assert!(shown.starts_with(&before) && shown.ends_with(&after));
+        }
+
         #[test]
         fn masking_any_text_shows_at_most_the_country_code_and_three_digits(text in "\\PC{0,24}") {
             let shown = mask(&text);

@@ -2,6 +2,7 @@
 //! the field path for a value of the wrong shape.
 
 use serde::de::DeserializeOwned;
+use smsplan_core::phone::mask_in_text;
 
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,7 +15,7 @@ pub enum ReadError {
         line: usize,
         /// Column, from 1.
         column: usize,
-        /// What the parser expected.
+        /// What the parser expected (phone numbers it quotes are masked).
         message: String,
     },
     /// The JSON does not have the shape of the format.
@@ -22,7 +23,7 @@ pub enum ReadError {
     Field {
         /// Dotted path of the field, with `[i]` for array items (`.` for the document).
         path: String,
-        /// What is wrong with it.
+        /// What is wrong with it (phone numbers it quotes are masked).
         message: String,
     },
 }
@@ -67,12 +68,14 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     Ok(value)
 }
 
+/// The parser's message without its position; a phone number it quotes from the input is
+/// masked ([`mask_in_text`]).
 fn syntax(e: &serde_json::Error) -> ReadError {
     let text = e.to_string();
-    let message = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(m, _)| m)
-        .to_owned();
+    let message = mask_in_text(
+        text.rsplit_once(" at line ")
+            .map_or(text.as_str(), |(m, _)| m),
+    );
     ReadError::Syntax {
         line: e.line(),
         column: e.column(),

@@ -216,4 +216,13 @@ fn a_refused_number_is_named_by_path_and_shown_masked() {
     for shown in [err.to_string(), format!("{err:?}")] {
         assert!(!shown.contains("12 34 56"), "{shown}");
     }
+    // A number of the wrong type, quoted by the parser, is masked as well.
+    let bad = text.replacen(
+        "\"dedup\": \"per_number\"",
+        "\"dedup\": \"per_number\", \"suppressed\": {\"numbers\": [33612345678]}",
+        1,
+    );
+    let err = from_json::<CampaignSpec>(&bad).unwrap_err();
+    assert_eq!(err.path(), Some("audience.suppressed.numbers[0]"));
+    assert!(!err.to_string().contains("612345"), "{err}");
 }

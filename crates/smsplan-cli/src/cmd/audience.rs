@@ -87,10 +87,12 @@ fn parse_spec(text: &str) -> Result<AudienceSpec, String> {
         let inner = e.inner();
         let at = format!("line {} column {}", inner.line(), inner.column());
         let message = inner.to_string();
-        let message = message
-            .strip_suffix(&format!(" at {at}"))
-            .unwrap_or(&message)
-            .to_owned();
+        // serde quotes the input: a number in it is personal data.
+        let message = smsplan_core::phone::mask_in_text(
+            message
+                .strip_suffix(&format!(" at {at}"))
+                .unwrap_or(&message),
+        );
         let path = e.path().to_string();
         if inner.is_data() && path != "." {
             format!("{path}: {message} ({at})")
