@@ -7,15 +7,14 @@
 //! made at a fixed `now`, so every run prints the same summary.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::num::NonZeroUsize;
 
 use smsplan::core::approval::{Actor, Event, Session, StateKind};
 use smsplan::core::chrono::{DateTime, TimeDelta, Utc};
 use smsplan::core::contact::ContactId;
-use smsplan::core::plan::{Campaign, SendPlan, default_policies, select_policies};
+use smsplan::core::plan::{Campaign, SendPlan};
 use smsplan::core::progress::DeliveryStatus;
-use smsplan::core::window::{Intersection, Policy};
 use smsplan::formats::read::from_json;
 use smsplan::formats::v1::campaign::CampaignSpec;
 
@@ -46,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     session.apply(Event::Confirm, &ana, minutes(36))?;
 
     // 3. Simulated sending: one message per second from each message's `send_at`.
-    let sent = simulate(&campaign, plan, &mut session)?;
+    let sent = simulate(plan, &mut session)?;
 
     // 4. Completion.
     let p = plan.progress(sent.iter().map(|(id, s)| (id, *s)));
@@ -127,17 +126,13 @@ fn print_plan(campaign: &Campaign, plan: &SendPlan) {
     }
 }
 
-/// Sends at one message per second in `send_at` order; a message whose window closed
-/// before its turn is held until the window opens again.
+/// Sends at the sender's pace in `send_at` order; a message whose window closed before
+/// its turn is held until the window opens again.
 fn simulate(
-    campaign: &Campaign,
     plan: &SendPlan,
     session: &mut Session,
 ) -> Result<Vec<(ContactId, DeliveryStatus)>, Box<dyn std::error::Error>> {
     let system = Actor::system();
-    let defaults = default_policies();
-    let map = campaign.timing.policies.as_ref().unwrap_or(&defaults);
-    let contacts: HashMap<_, _> = campaign.contacts.iter().map(|c| (&c.id, c)).collect();
     let mut queue: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> = plan
         .recipients
         .iter()
@@ -172,21 +167,8 @@ fn simulate(
             println!("{deadline}: deadline reached");
             return Ok(reports);
         }
-        let contact = contacts.get(&r.contact).ok_or("recipient of the plan")?;
-        let policies: Vec<&Policy> = select_policies(
-            map,
-            &campaign.timing.subdivision_field,
-            contact,
-            r.phone.region(),
-        )
-        .iter()
-        .collect();
-        let windows = Intersection::product(&policies, &r.time_zones);
-        let next = if policies.is_empty() {
-            clock
-        } else {
-            windows.next_allowed(clock)?
-        };
+        // Each row carries the policies that apply to it.
+        let next = r.policies.next_allowed(&r.time_zones, clock)?;
         if next > clock {
             reports.push((r.contact.clone(), DeliveryStatus::Held));
             held.insert(i);
@@ -216,7 +198,9 @@ fn simulate(
         };
         reports.push((r.contact.clone(), DeliveryStatus::Sent));
         reports.push((r.contact.clone(), status));
-        clock += TimeDelta::seconds(1);
+        // The sender's pace, as the plan assumed it.
+        let busy = 1_000_000_000 * r.segments as i64 / i64::from(plan.parts_per_second.get());
+        clock += TimeDelta::nanoseconds(busy);
     }
     session.apply(Event::Complete, &system, clock)?;
     println!("{clock}: every message sent");

@@ -26,10 +26,8 @@ impl From<Status> for ExitCode {
     }
 }
 
-/// An error that stops a command: reading standard input or writing standard output failed.
-///
-/// A variant either prints its cause or returns it from `source()`, never both; `main`
-/// prints the message with its sources ([`with_sources`]).
+/// An error that stops a command. Its message leaves the cause to `source()`: `main` writes
+/// the chain once.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Reading or writing failed.
@@ -50,25 +48,33 @@ pub enum CliError {
     /// An input document was invalid (the message says where).
     #[error("{0}")]
     Input(String),
-}
-
-/// `error: source: source…`: the message, then each source's.
-pub fn with_sources(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
+    /// An audience could not be resolved.
+    #[error("{path}")]
+    Audience {
+        /// The document.
+        path: String,
+        /// Why.
+        #[source]
+        source: smsplan_core::audience::AudienceError,
+    },
+    /// A window could not be computed.
+    #[error("window of policy {policy:?}")]
+    Window {
+        /// The policies, comma-separated.
+        policy: String,
+        /// Why.
+        #[source]
+        source: smsplan_core::window::WindowError,
+    },
 }
 
 /// Runs `answer` over every line of `input` and writes one JSON line per input line.
 ///
 /// `answer` gets the 1-based line number and the line's text, and writes its JSON answer
 /// (without the newline) into the buffer; it returns `false` when the line was malformed
-/// input. Lines are read one at a time into a reused buffer, so memory stays constant.
+/// input. A line that is not UTF-8, or a byte order mark opening the input, is answered here
+/// with an `invalid_input` error and the next lines go on. Lines are read one at a time into
+/// a reused buffer, so memory stays constant.
 pub fn for_each_line<R, W, F>(mut input: R, output: W, mut answer: F) -> Result<Status, CliError>
 where
     R: BufRead,
@@ -76,20 +82,31 @@ where
     F: FnMut(usize, &str, &mut Vec<u8>) -> Result<bool, CliError>,
 {
     let mut out = io::BufWriter::with_capacity(64 * 1024, output);
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut buf = Vec::with_capacity(1024);
     let mut number = 0usize;
     let mut status = Status::Clean;
     loop {
         line.clear();
-        if input.read_line(&mut line)? == 0 {
+        if input.read_until(b'\n', &mut line)? == 0 {
             break;
         }
         number += 1;
-        let text = line.strip_suffix('\n').unwrap_or(&line);
-        let text = text.strip_suffix('\r').unwrap_or(text);
+        let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         buf.clear();
-        if !answer(number, text, &mut buf)? {
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(text) if number == 1 && text.starts_with(BOM) => {
+                invalid_input(&mut buf, number, &InputProblem::byte_order_mark())?;
+                false
+            }
+            Ok(text) => answer(number, text, &mut buf)?,
+            Err(e) => {
+                invalid_input(&mut buf, number, &InputProblem::not_utf8(&e))?;
+                false
+            }
+        };
+        if !valid {
             status = Status::InputErrors;
         }
         buf.push(b'\n');
@@ -98,6 +115,9 @@ where
     out.flush()?;
     Ok(status)
 }
+
+/// The byte order mark, which JSON texts must not start with (RFC 8259 §8.1).
+const BOM: char = '\u{FEFF}';
 
 /// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
 pub fn invalid_input(
@@ -133,6 +153,24 @@ impl InputProblem {
         Self {
             message: message.into(),
             column: None,
+        }
+    }
+
+    /// A line that is not UTF-8; the column is that of its first bad byte.
+    fn not_utf8(error: &std::str::Utf8Error) -> Self {
+        Self {
+            message: "not valid UTF-8".to_owned(),
+            column: Some(error.valid_up_to() + 1),
+        }
+    }
+
+    /// The input starts with a byte order mark.
+    fn byte_order_mark() -> Self {
+        Self {
+            message: "the input starts with a byte order mark (U+FEFF), which JSON forbids: \
+                      save it as UTF-8 without BOM"
+                .to_owned(),
+            column: Some(1),
         }
     }
 }

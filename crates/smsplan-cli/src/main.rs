@@ -1,6 +1,7 @@
 //! The `smsplan` command-line tool over the smsplan SDK.
 //!
-//! `main` reads the arguments, standard input, files and the clock, and prints errors once;
+//! `main` reads the arguments, standard input, files and the clock, and prints errors once,
+//! with their causes;
 //! each subcommand in `cmd/` stays thin over the library crates.
 #![warn(
     clippy::unwrap_used,
@@ -16,6 +17,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use smsplan_core::error::Chain;
 
 /// Plan, check and send SMS campaigns correctly.
 #[derive(Debug, Parser)]
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(err) => {
-            let _ = writeln!(io::stderr(), "smsplan: {}", jsonl::with_sources(&err));
+            let _ = writeln!(io::stderr(), "smsplan: {}", Chain(&err));
             ExitCode::from(2)
         }
     }

@@ -77,7 +77,7 @@ fn fails_with(text: &str, needles: &[&str]) {
 fn bad_input_is_a_typed_error_naming_where() {
     fails_with(
         "{\"format\": \"smsplan.audience/v1\",\n  \"project\": }",
-        &["line 2 column"],
+        &["line 2, column"],
     );
     fails_with(
         &doc(
@@ -126,6 +126,40 @@ fn bad_input_is_a_typed_error_naming_where() {
     fails_with(
         &format!("{} x", doc(json!([]), json!([]), json!([]))),
         &["trailing"],
+    );
+    // A wrong type for an enum used to say only `line 1, column N: expected value`.
+    fails_with(
+        &doc(
+            json!([{"id": "c0"}, {"id": "c1", "consent": {"status": 42}}]),
+            json!([]),
+            json!([]),
+        ),
+        &[
+            "contacts[1].consent.status",
+            "integer `42`",
+            "line 1, column",
+        ],
+    );
+    fails_with(
+        &format!("\u{FEFF}{}", doc(json!([]), json!([]), json!([]))),
+        &["byte order mark"],
+    );
+    // A name given twice in `fields` used to keep its last value silently.
+    let twice = doc(
+        json!([{"id": "c0"}, {"id": "c1", "fields": {"first_name": "Ana"}}]),
+        json!([]),
+        json!([]),
+    )
+    .replace(
+        "\"first_name\":\"Ana\"",
+        "\"first_name\":\"Ana\",\"first_name\":\"Bob\"",
+    );
+    fails_with(
+        &twice,
+        &[
+            "contacts[1].fields.first_name",
+            "duplicate field `first_name`",
+        ],
     );
 }
 
@@ -210,10 +244,8 @@ fn numbers_in_errors_are_masked_on_standard_error() {
     );
     let (_, err, code) = run(&["-"], &integer);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("contacts[0].phone: invalid type: integer"),
-        "{err}"
-    );
+    assert!(err.contains("field `contacts[0].phone`"), "{err}");
+    assert!(err.contains("invalid type: integer `3"), "{err}");
     assert!(!leaks(&err, "33612345678"), "{err}");
 }
 

@@ -116,3 +116,15 @@ fn us_observed_days_on_request() {
     assert_eq!(code, 2);
     assert!(err.contains("only us"), "{err}");
 }
+
+#[test]
+fn the_last_supported_year_observes_the_next_new_year() {
+    // 10000-01-01 is a Saturday, observed on Friday 9999-12-31; it used to be left out.
+    let (v, code, err) = run(&["--calendar", "us", "--year", "9999", "--observed"]);
+    assert_eq!(code, 0, "{err}");
+    let days = v.as_array().unwrap();
+    assert_eq!(
+        days.last().unwrap(),
+        &json!({"date": "9999-12-31", "name": "New Year's Day (observed)"})
+    );
+}

@@ -6,9 +6,13 @@ mod common;
 use serde_json::{Value, json};
 
 fn run(args: &[&str], input: &str) -> (Vec<Value>, i32, String) {
+    run_bytes(args, input.as_bytes())
+}
+
+fn run_bytes(args: &[&str], input: &[u8]) -> (Vec<Value>, i32, String) {
     let mut full = vec!["phone"];
     full.extend_from_slice(args);
-    let run = common::smsplan(&full, input);
+    let run = common::smsplan_bytes(&full, input);
     (common::json_lines(&run.stdout), run.code, run.stderr)
 }
 
@@ -147,6 +151,20 @@ fn a_number_quoted_by_an_input_error_is_masked() {
     let message = lines[0]["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("invalid type: integer `3"), "{message}");
     assert!(!message.contains("1234"), "{message}");
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_an_input_error_and_the_rest_goes_on() {
+    // Before: "i/o error: stream did not contain valid UTF-8", exit 2, later lines lost.
+    let mut input = b"\"0612345678\"\n\"06\xC3\x2812345678\"\n".to_vec();
+    input.extend(b"\"0612345679\"\n".repeat(500));
+    let (lines, code, _) = run_bytes(&["--region", "FR"], &input);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 502);
+    assert_eq!(lines[1]["error"]["kind"], "invalid_input");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert_eq!(lines[1]["error"]["column"], 4);
+    assert!(lines[2..].iter().all(|l| l["e164"] == "+33612345679"));
 }
 
 #[test]

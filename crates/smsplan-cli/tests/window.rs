@@ -91,17 +91,14 @@ fn texas_sunday_morning() {
     assert_eq!(v["next_allowed"], "2026-06-14T12:00:00-05:00");
 }
 
-#[test]
-fn user_policy_file() {
-    let dir = std::env::temp_dir().join(format!("smsplan-window-test-{}", std::process::id()));
+/// Checks Monday 2026-06-15 09:00 in Paris against a policy file with this text (`name`
+/// keeps the temporary files of parallel tests apart).
+fn with_policy_file(name: &str, policy: &str) -> (Value, i32, String) {
+    let dir = std::env::temp_dir().join(format!("smsplan-window-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("p.json");
-    std::fs::write(
-        &path,
-        r#"{"format": "smsplan.policy/v1", "name": "lunch", "days": {"monday": ["12:00-14:00"]}}"#,
-    )
-    .unwrap();
-    let (v, code, err) = run(&[
+    std::fs::write(&path, policy).unwrap();
+    let out = run(&[
         "--policy-file",
         path.to_str().unwrap(),
         "--at",
@@ -109,10 +106,19 @@ fn user_policy_file() {
         "--tz",
         "Europe/Paris",
     ]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    out
+}
+
+#[test]
+fn user_policy_file() {
+    let (v, code, err) = with_policy_file(
+        "user",
+        r#"{"format": "smsplan.policy/v1", "name": "lunch", "days": {"monday": ["12:00-14:00"]}}"#,
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(v["policy"], "lunch");
     assert_eq!(v["next_allowed"], "2026-06-15T12:00:00+02:00");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -241,4 +247,28 @@ fn an_instant_beyond_the_calendars_says_why() {
         err.contains("year 10000 is outside the supported years"),
         "{err}"
     );
+}
+
+#[test]
+fn a_bad_holiday_rule_says_which_holiday_and_why() {
+    // Before: an offset of i32::MAX said "year 2000 is outside the supported years", and a
+    // day that no month has named holiday "".
+    for (rule, want) in [
+        (
+            r#"{"kind": "easter", "offset_days": 2147483647}"#,
+            "holidays.custom[0].rule: holiday \"Founders\": an Easter offset of 2147483647 days leaves the calendar",
+        ),
+        (
+            r#"{"kind": "fixed", "month": 4, "day": 31}"#,
+            "holidays.custom[0].rule: holiday \"Founders\": month 4, day 31 is not a calendar day",
+        ),
+    ] {
+        let policy = format!(
+            r#"{{"format": "smsplan.policy/v1", "name": "acme", "days": {{"monday": ["08:00-20:00"]}},
+               "holidays": {{"custom": [{{"name": "Founders", "rule": {rule}}}]}}}}"#
+        );
+        let (v, code, err) = with_policy_file("rule", &policy);
+        assert_eq!((v, code), (Value::Null, 2));
+        assert!(err.contains(want), "{err}");
+    }
 }

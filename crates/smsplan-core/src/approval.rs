@@ -221,11 +221,13 @@ pub enum ApprovalState {
     Scheduled {
         /// Whether sending may start.
         confirmed: Confirmed,
+        /// The checklist that was approved.
+        checklist: Checklist,
     },
-    /// Messages are going out.
-    Sending,
-    /// A legal window closed: the remainder waits.
-    Held,
+    /// Messages are going out; the approved checklist is kept for a re-approval.
+    Sending(Checklist),
+    /// A legal window closed: the remainder waits for the next one.
+    Held(Checklist),
     /// Every message went out (terminal).
     Completed,
     /// The deadline passed before everything went out (terminal).
@@ -355,8 +357,8 @@ impl ApprovalState {
             Self::Approved(_) => StateKind::Approved,
             Self::Rejected { .. } => StateKind::Rejected,
             Self::Scheduled { .. } => StateKind::Scheduled,
-            Self::Sending => StateKind::Sending,
-            Self::Held => StateKind::Held,
+            Self::Sending(_) => StateKind::Sending,
+            Self::Held(_) => StateKind::Held,
             Self::Completed => StateKind::Completed,
             Self::Expired => StateKind::Expired,
             Self::Cancelled { .. } => StateKind::Cancelled,
@@ -367,9 +369,13 @@ impl ApprovalState {
     ///
     /// ```
     /// use smsplan_core::approval::{ApprovalState, Confirmation, Event, OutsideWindow, StateKind};
-    /// let held = ApprovalState::Sending.apply(Event::WindowClosed, OutsideWindow::Hold, Confirmation::Required)?;
-    /// let next = held.apply(Event::WindowOpened, OutsideWindow::RequireReapproval, Confirmation::Required)?;
-    /// assert_eq!(next.kind(), StateKind::AwaitingApproval);
+    /// use smsplan_core::checklist::Checklist;
+    /// let sending = ApprovalState::Sending(Checklist::default());
+    /// let held = sending.clone().apply(Event::WindowClosed, OutsideWindow::Hold, Confirmation::Required)?;
+    /// assert_eq!(held.kind(), StateKind::Held);
+    /// // With re-approval required, the send waits for an approver, who sees the checklist.
+    /// let again = sending.apply(Event::WindowClosed, OutsideWindow::RequireReapproval, Confirmation::Required)?;
+    /// assert_eq!(again, ApprovalState::AwaitingApproval(Checklist::default()));
     /// # Ok::<(), smsplan_core::approval::TransitionError>(())
     /// ```
     /// # Errors
@@ -401,38 +407,48 @@ impl ApprovalState {
                 Ok(Self::Rejected { reason })
             }
             (Self::Prepared(_) | Self::Rejected { .. }, Event::Reopen) => Ok(Self::Draft),
-            (Self::Approved(_), Event::Schedule) => Ok(Self::Scheduled {
+            (Self::Approved(checklist), Event::Schedule) => Ok(Self::Scheduled {
                 confirmed: match confirmation {
                     Confirmation::Required => Confirmed::No,
                     Confirmation::NotRequired => Confirmed::NotRequired,
                 },
+                checklist,
             }),
             (
                 Self::Scheduled {
                     confirmed: Confirmed::No | Confirmed::Yes,
+                    checklist,
                 },
                 Event::Confirm,
             ) => Ok(Self::Scheduled {
                 confirmed: Confirmed::Yes,
+                checklist,
             }),
-            (Self::Scheduled { confirmed }, Event::Start) => match confirmed {
+            (
+                Self::Scheduled {
+                    confirmed,
+                    checklist,
+                },
+                Event::Start,
+            ) => match confirmed {
                 Confirmed::No => Err(TransitionError::NotConfirmed),
-                Confirmed::Yes | Confirmed::NotRequired => Ok(Self::Sending),
+                Confirmed::Yes | Confirmed::NotRequired => Ok(Self::Sending(checklist)),
             },
-            (Self::Sending, Event::WindowClosed) => Ok(Self::Held),
-            (Self::Held, Event::WindowOpened) => match outside_window {
-                OutsideWindow::Hold => Ok(Self::Sending),
-                OutsideWindow::RequireReapproval => {
-                    Ok(Self::AwaitingApproval(Checklist::default()))
-                }
+            (Self::Sending(list), Event::WindowClosed) => match outside_window {
+                OutsideWindow::Hold => Ok(Self::Held(list)),
+                OutsideWindow::RequireReapproval => Ok(Self::AwaitingApproval(list)),
             },
-            (Self::Sending, Event::Complete) => Ok(Self::Completed),
+            (Self::Held(list), Event::WindowOpened) => match outside_window {
+                OutsideWindow::Hold => Ok(Self::Sending(list)),
+                OutsideWindow::RequireReapproval => Ok(Self::AwaitingApproval(list)),
+            },
+            (Self::Sending(_), Event::Complete) => Ok(Self::Completed),
             (
                 Self::AwaitingApproval(_)
                 | Self::Approved(_)
                 | Self::Scheduled { .. }
-                | Self::Sending
-                | Self::Held,
+                | Self::Sending(_)
+                | Self::Held(_),
                 Event::Expire,
             ) => Ok(Self::Expired),
             (state, Event::Cancel { reason }) if !state.kind().is_terminal() => {
@@ -478,10 +494,11 @@ pub enum Event {
     Confirm,
     /// Sending begins (`Scheduled → Sending`), once confirmed when confirmation is required.
     Start,
-    /// A legal window closed during sending (`Sending → Held`).
+    /// A legal window closed during sending with messages left: `Sending → Held`, or
+    /// `→ AwaitingApproval` (with the approved checklist) when the account requires a new
+    /// approval, which then holds every country.
     WindowClosed,
-    /// The next window opened (`Held → Sending`, or `→ AwaitingApproval` when the account
-    /// requires a new approval).
+    /// The next window opened (`Held → Sending`).
     WindowOpened,
     /// Every message went out (`Sending → Completed`).
     Complete,
@@ -1008,8 +1025,14 @@ mod tests {
         let mut s = Session::new("c".parse().unwrap())
             .with_confirmation(confirmation)
             .with_outside_window(policy);
+        let mut list = Checklist::default();
+        list.push(crate::checklist::Check::new(
+            crate::checklist::CheckId::Sender,
+            crate::checklist::CheckStatus::Pass,
+            "alphanumeric sender SHOP",
+        ));
         for e in [
-            Event::Prepare(Checklist::default()),
+            Event::Prepare(list),
             Event::Submit,
             Event::Approve,
             Event::Schedule,
@@ -1091,14 +1114,14 @@ mod tests {
         );
         s.apply(Event::Confirm, &ana(), t(1)).unwrap();
         s.apply(Event::Start, &ana(), t(1)).unwrap();
-        assert_eq!(s.state(), &ApprovalState::Sending);
+        assert_eq!(s.state().kind(), StateKind::Sending);
     }
 
     #[test]
     fn confirmation_can_be_turned_off() {
         let mut s = scheduled(Confirmation::NotRequired, OutsideWindow::Hold);
         s.apply(Event::Start, &ana(), t(1)).unwrap();
-        assert_eq!(s.state(), &ApprovalState::Sending);
+        assert_eq!(s.state().kind(), StateKind::Sending);
     }
 
     #[test]
@@ -1109,21 +1132,27 @@ mod tests {
             .unwrap();
         s.apply(Event::WindowOpened, &Actor::system(), t(3))
             .unwrap();
-        assert_eq!(s.state(), &ApprovalState::Sending);
+        assert_eq!(s.state().kind(), StateKind::Sending);
 
         let mut s = scheduled(Confirmation::NotRequired, OutsideWindow::RequireReapproval);
         s.apply(Event::Start, &ana(), t(1)).unwrap();
         s.apply(Event::WindowClosed, &Actor::system(), t(2))
             .unwrap();
-        s.apply(Event::WindowOpened, &Actor::system(), t(3))
-            .unwrap();
-        assert_eq!(s.state().kind(), StateKind::AwaitingApproval);
+        // The re-approval shows the checklist that was approved, not an empty one.
+        let ApprovalState::AwaitingApproval(list) = s.state() else {
+            panic!("{:?}", s.state());
+        };
+        assert_eq!(list.checks().len(), 1);
+        assert!(
+            s.apply(Event::WindowOpened, &Actor::system(), t(3))
+                .is_err()
+        );
         // Starting again needs the approval and a fresh confirmation if required.
         assert!(s.apply(Event::Start, &ana(), t(4)).is_err());
         s.apply(Event::Approve, &ana(), t(4)).unwrap();
         s.apply(Event::Schedule, &ana(), t(4)).unwrap();
         s.apply(Event::Start, &ana(), t(4)).unwrap();
-        assert_eq!(s.state(), &ApprovalState::Sending);
+        assert_eq!(s.state().kind(), StateKind::Sending);
     }
 
     #[test]

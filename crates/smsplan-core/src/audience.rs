@@ -60,6 +60,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use crate::contact::{ConsentStatus, Contact, ContactId, QuarantineReason};
 use crate::dedup::DedupMode;
 use crate::group::{Group, GroupId};
+use crate::parallel::{self, SpawnError};
 use crate::phone::{PhoneError, PhoneNumber, PhoneParser, Region};
 
 /// The primary key of a project's contacts.
@@ -632,10 +633,14 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// An input error: the contacts, groups or selection contradict each other.
+/// An input error: the contacts, groups or selection contradict each other; or, on several
+/// threads, a worker thread could not be started.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AudienceError {
+    /// A worker thread could not be started.
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
     /// Two contacts share an id.
     #[error("contacts[{second}]: id \"{id}\" is already the id of contacts[{first}]")]
     DuplicateContactId {
@@ -721,8 +726,9 @@ pub fn resolve<'a>(
     resolve_parallel(project, contacts, groups, selection, NonZeroUsize::MIN)
 }
 
-/// Resolves the audience of a selection on `threads` threads; the result is the same as
-/// [`resolve`]'s whatever the number of threads.
+/// Resolves the audience of a selection on `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS)); the result is the same as [`resolve`]'s
+/// whatever the number of threads.
 ///
 /// Numbers are parsed by contiguous chunks of contacts, then dedup runs per shard of
 /// [`shard_of`] (contacts sharing a number are in the same shard).
@@ -750,7 +756,8 @@ pub fn resolve<'a>(
 /// ```
 ///
 /// # Errors
-/// An [`AudienceError`] naming the ids when the input contradicts itself.
+/// An [`AudienceError`] naming the ids when the input contradicts itself;
+/// [`AudienceError::Spawn`] when a worker thread cannot be started.
 pub fn resolve_parallel<'a>(
     project: &Project,
     contacts: &'a [Contact],
@@ -798,7 +805,8 @@ fn resolve_tuned<'a>(
     // No more threads than chunks worth a thread; the phases that shard by scanning every
     // contact (the id index, dedup) use at most `MAX_SCAN_SHARDS` of them.
     let worth = contacts.len() / tuning.min_contacts_per_thread.max(1);
-    let threads = threads.min(NonZeroUsize::new(worth).unwrap_or(NonZeroUsize::MIN));
+    let threads =
+        parallel::capped(threads).min(NonZeroUsize::new(worth).unwrap_or(NonZeroUsize::MIN));
     let scan_shards = threads.min(MAX_SCAN_SHARDS);
     let index_shards = if contacts.len() >= tuning.parallel_index_min {
         scan_shards
@@ -822,12 +830,12 @@ fn resolve_tuned<'a>(
                 check(&parser, project, selection, contact, is_selected, parse_all)
             })
             .collect()
-    });
+    })?;
     if parse_all {
         check_phone_key(contacts, &checked)?;
     }
     let duplicates = match selection.dedup {
-        DedupMode::PerNumber => find_duplicates(&checked, scan_shards),
+        DedupMode::PerNumber => find_duplicates(&checked, scan_shards)?,
         DedupMode::PerContact => Vec::new(),
     };
     Ok(assemble(contacts, checked, &duplicates))
@@ -872,7 +880,7 @@ fn selected_contacts(
 
     // Each worker takes the same share of every group; the first error in (group, member)
     // order wins.
-    let lookups = run_workers(workers, |worker| {
+    let lookups = parallel::run_workers(workers, |worker| {
         let mut selected = vec![false; contacts.len()];
         for (g, group) in groups.iter().enumerate() {
             let share = group.members.len().div_ceil(workers);
@@ -895,7 +903,7 @@ fn selected_contacts(
             }
         }
         Ok(selected)
-    });
+    })?;
     let mut selected = vec![false; contacts.len()];
     let mut first_error: Option<(usize, usize)> = None;
     for lookup in lookups {
@@ -932,7 +940,7 @@ impl<'a> IdIndex<'a> {
 
     /// Builds the index; a repeated id is an error naming its first repetition in order.
     fn build(contacts: &'a [Contact], shards: usize) -> Result<Self, AudienceError> {
-        let built = run_workers(shards, |shard| {
+        let built = parallel::run_workers(shards, |shard| {
             let mut map: FxHashMap<&str, usize> =
                 FxHashMap::with_capacity_and_hasher(contacts.len() / shards + 1, FxBuildHasher);
             for (position, contact) in contacts.iter().enumerate() {
@@ -945,7 +953,7 @@ impl<'a> IdIndex<'a> {
                 }
             }
             Ok(map)
-        });
+        })?;
         let mut maps = Vec::with_capacity(shards);
         let mut first_error: Option<(usize, usize)> = None;
         for result in built {
@@ -971,29 +979,6 @@ impl<'a> IdIndex<'a> {
         };
         self.shards.get(shard)?.get(id).copied()
     }
-}
-
-/// Runs `f(worker)` for each worker in `0..workers`, the calling thread taking worker 0, and
-/// returns the results in worker order.
-fn run_workers<R: Send>(workers: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
-    if workers <= 1 {
-        return vec![f(0)];
-    }
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = (1..workers).map(|w| scope.spawn(move || f(w))).collect();
-        let mut out = Vec::with_capacity(workers);
-        out.push(f(0));
-        for handle in handles {
-            // A worker cannot panic on input; if it did, its panic goes on.
-            out.push(
-                handle
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-        }
-        out
-    })
 }
 
 fn parse_phone(parser: &PhoneParser, project: &Project, contact: &Contact) -> Parsed {
@@ -1095,7 +1080,10 @@ fn check_phone_key(contacts: &[Contact], checked: &[Checked]) -> Result<(), Audi
 /// Per-number dedup: for each position, the position of the contact that keeps its number
 /// when it is a duplicate. Runs one shard of numbers per thread; each shard walks the
 /// candidates in order, so the first in contact order keeps the number.
-fn find_duplicates(checked: &[Checked], threads: NonZeroUsize) -> Vec<Option<usize>> {
+fn find_duplicates(
+    checked: &[Checked],
+    threads: NonZeroUsize,
+) -> Result<Vec<Option<usize>>, SpawnError> {
     let shards = NonZeroU32::try_from(threads).unwrap_or(NonZeroU32::MIN);
     let candidates = checked
         .iter()
@@ -1125,26 +1113,16 @@ fn find_duplicates(checked: &[Checked], threads: NonZeroUsize) -> Vec<Option<usi
         }
         duplicates
     };
-    let parts: Vec<Vec<(usize, usize)>> = if shards.get() == 1 {
-        vec![one_shard(0)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..shards.get())
-                .map(|shard| scope.spawn(move || one_shard(shard)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
+    let parts = parallel::run_workers(shards.get() as usize, |shard| {
+        one_shard(u32::try_from(shard).unwrap_or(u32::MAX))
+    })?;
     let mut kept_by = vec![None; checked.len()];
     for (position, kept) in parts.into_iter().flatten() {
         if let Some(slot) = kept_by.get_mut(position) {
             *slot = Some(kept);
         }
     }
-    kept_by
+    Ok(kept_by)
 }
 
 /// The E.164 digits as an integer (at most 20 digits: fits in a u128).
@@ -1206,32 +1184,15 @@ fn map_chunks<T: Sync, R: Send>(
     items: &[T],
     threads: NonZeroUsize,
     f: impl Fn(usize, &[T]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    if threads.get() == 1 || items.len() < 2 {
-        return f(0, items);
+) -> Result<Vec<R>, SpawnError> {
+    let mut parts = parallel::map_chunks(items, threads, f)?.into_iter();
+    // The first chunk's results grow into the whole: no second copy of the others.
+    let mut out = parts.next().unwrap_or_default();
+    out.reserve(items.len().saturating_sub(out.len()));
+    for part in parts {
+        out.extend(part);
     }
-    let size = items.len().div_ceil(threads.get());
-    std::thread::scope(|scope| {
-        let f = &f;
-        let mut chunks = items.chunks(size).enumerate();
-        let first = chunks.next();
-        let handles: Vec<_> = chunks
-            .map(|(i, chunk)| scope.spawn(move || f(i * size, chunk)))
-            .collect();
-        // The calling thread takes the first chunk instead of waiting.
-        let mut out = first.map_or_else(Vec::new, |(_, chunk)| f(0, chunk));
-        out.reserve(items.len().saturating_sub(out.len()));
-        for handle in handles {
-            // A worker cannot panic on input; if it did, its panic goes on rather than a
-            // silently missing chunk.
-            out.extend(
-                handle
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-        }
-        out
-    })
+    Ok(out)
 }
 
 /// How the audience changed between scheduling and sending.

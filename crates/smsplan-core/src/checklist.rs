@@ -14,6 +14,10 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
+use crate::phone::PhoneNumber;
+
 /// The id of a check, in the order the checklist runs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -34,13 +38,15 @@ pub enum CheckId {
     Credit,
     /// The send would not break a frequency cap.
     FrequencyCap,
+    /// Every marketing recipient falls under a legal window policy.
+    LegalWindow,
     /// A test SMS was sent to a test number.
     TestSms,
 }
 
 impl CheckId {
     /// Every check id.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::AudienceNotEmpty,
         Self::Consent,
         Self::Sender,
@@ -49,6 +55,7 @@ impl CheckId {
         Self::MessageRenders,
         Self::Credit,
         Self::FrequencyCap,
+        Self::LegalWindow,
         Self::TestSms,
     ];
 
@@ -68,6 +75,7 @@ impl CheckId {
             Self::MessageRenders => "message_renders",
             Self::Credit => "credit",
             Self::FrequencyCap => "frequency_cap",
+            Self::LegalWindow => "legal_window",
             Self::TestSms => "test_sms",
         }
     }
@@ -380,32 +388,53 @@ pub fn opt_out_mention(template: &str) -> Check {
 pub enum TestSms {
     /// No test SMS was recorded.
     NotSent,
-    /// A test SMS went to this number (as the caller wrote it).
+    /// A test SMS went to this number at this instant.
     Sent {
         /// The test number.
-        to: String,
+        to: PhoneNumber,
+        /// When it was sent.
+        at: DateTime<Utc>,
     },
 }
 
-/// Checks that a test SMS was sent; a missing one is a warning, not a failure.
+/// Checks that a test SMS was sent by `now`: a missing one is a warning, one dated after
+/// `now` (not sent yet, or a wrong clock) a failure.
 ///
 /// ```
+/// use chrono::{DateTime, Utc};
 /// use smsplan_core::checklist::{test_sms, CheckStatus, TestSms};
-/// assert_eq!(test_sms(&TestSms::NotSent).status, CheckStatus::Warn);
-/// assert_eq!(test_sms(&TestSms::Sent { to: "+33612345678".into() }).status, CheckStatus::Pass);
+/// use smsplan_core::phone::PhoneNumber;
+///
+/// let now: DateTime<Utc> = "2026-12-20T09:00:00Z".parse()?;
+/// let to = PhoneNumber::parse_international("+33612345678")?;
+/// assert_eq!(test_sms(&TestSms::NotSent, now).status, CheckStatus::Warn);
+/// let sent = TestSms::Sent { to, at: "2026-12-20T08:30:00Z".parse()? };
+/// assert_eq!(test_sms(&sent, now).status, CheckStatus::Pass);
+/// let later = TestSms::Sent { to, at: "2026-12-20T09:30:00Z".parse()? };
+/// assert_eq!(test_sms(&later, now).status, CheckStatus::Fail);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn test_sms(record: &TestSms) -> Check {
+pub fn test_sms(record: &TestSms, now: DateTime<Utc>) -> Check {
     match record {
         TestSms::NotSent => Check::new(
             CheckId::TestSms,
             CheckStatus::Warn,
             "no test SMS was recorded: send one to a test number first",
         ),
-        TestSms::Sent { to } => Check::new(
+        TestSms::Sent { at, .. } if *at > now => Check::new(
+            CheckId::TestSms,
+            CheckStatus::Fail,
+            format!(
+                "the test SMS is dated {}, after the planning instant {}: record it once sent",
+                at.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+        ),
+        TestSms::Sent { to, .. } => Check::new(
             CheckId::TestSms,
             CheckStatus::Pass,
-            format!("test SMS sent to {to}"),
+            format!("test SMS sent to {}", to.as_e164()),
         ),
     }
 }
@@ -431,6 +460,32 @@ mod tests {
         ] {
             assert_eq!(find_stop_mention(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_test_sms_counts_only_if_sent_by_now() {
+        let now: DateTime<Utc> = "2026-12-20T09:00:00Z".parse().unwrap();
+        let to = PhoneNumber::parse_international("+33612345678").unwrap();
+        let at = |t: &str| TestSms::Sent {
+            to,
+            at: t.parse().unwrap(),
+        };
+        // At `now` exactly is sent; a second later is not yet (it passed before).
+        assert_eq!(
+            test_sms(&at("2026-12-20T09:00:00Z"), now).status,
+            CheckStatus::Pass
+        );
+        let later = test_sms(&at("2026-12-20T09:00:01Z"), now);
+        assert_eq!(later.status, CheckStatus::Fail);
+        assert!(
+            later.detail.contains("2026-12-20T09:00:01+00:00"),
+            "{}",
+            later.detail
+        );
+        assert_eq!(
+            test_sms(&at("2026-12-19T09:00:00Z"), now).detail,
+            "test SMS sent to +33612345678"
+        );
     }
 
     #[test]

@@ -47,14 +47,25 @@ pub enum HolidayError {
         year: i32,
     },
     /// A fixed-date rule names a day that no month has (e.g. 31 April).
-    #[error("holiday {name:?}: month {month}, day {day} is not a calendar day")]
+    #[error("{}month {month}, day {day} is not a calendar day", Named(name))]
     InvalidDay {
-        /// The holiday's name.
+        /// The holiday's name; empty from [`DateRule::date_in`], which has none.
         name: String,
         /// The month given (1–12 expected).
         month: u32,
         /// The day given.
         day: u32,
+    },
+    /// An Easter offset so large that the date leaves the calendar.
+    #[error(
+        "{}an Easter offset of {offset_days} days leaves the calendar",
+        Named(name)
+    )]
+    EasterOffsetOutOfRange {
+        /// The holiday's name; empty from [`DateRule::date_in`], which has none.
+        name: String,
+        /// The offset given.
+        offset_days: i32,
     },
     /// The calendar name is not one of the built-in calendars.
     #[error("unknown calendar {name:?} (expected fr, fr-alsace-moselle or us)")]
@@ -62,6 +73,19 @@ pub enum HolidayError {
         /// The name given.
         name: String,
     },
+}
+
+/// `holiday "name": ` before a message about a named holiday, nothing for a bare rule.
+struct Named<'a>(&'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            write!(f, "holiday {:?}: ", self.0)
+        }
+    }
 }
 
 /// One holiday on one date.
@@ -160,9 +184,17 @@ impl DateRule {
     /// ```
     /// # Errors
     /// [`HolidayError::YearOutOfRange`] outside [`FIRST_YEAR`]..=[`LAST_YEAR`];
-    /// [`HolidayError::InvalidDay`] when a fixed or weekday rule names no real day.
+    /// [`HolidayError::InvalidDay`] when a fixed or weekday rule names no real day;
+    /// [`HolidayError::EasterOffsetOutOfRange`] when an offset leaves the calendar. These
+    /// name no holiday: [`HolidayDef::date_in`] does.
     pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
         check_year(year)?;
+        self.date_of(year)
+    }
+
+    /// [`DateRule::date_in`] without the year check: for the years next to a supported one,
+    /// which an observed-day rule looks at.
+    fn date_of(&self, year: i32) -> Result<NaiveDate, HolidayError> {
         let invalid = |month, day| HolidayError::InvalidDay {
             name: String::new(),
             month,
@@ -173,13 +205,16 @@ impl DateRule {
                 NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| invalid(month, day))
             }
             Self::Easter { offset_days } => {
-                let easter = easter_sunday(year)?;
+                let easter = easter_of(year)?;
                 let shifted = if offset_days >= 0 {
                     easter.checked_add_days(Days::new(u64::from(offset_days.unsigned_abs())))
                 } else {
                     easter.checked_sub_days(Days::new(u64::from(offset_days.unsigned_abs())))
                 };
-                shifted.ok_or(HolidayError::YearOutOfRange { year })
+                shifted.ok_or(HolidayError::EasterOffsetOutOfRange {
+                    name: String::new(),
+                    offset_days,
+                })
             }
             Self::NthWeekday {
                 month,
@@ -323,6 +358,40 @@ impl HolidayDef {
     /// The years it applies.
     pub fn years(&self) -> YearSpan {
         self.years
+    }
+
+    /// The date of this holiday in `year` (whether or not [`HolidayDef::years`] has it);
+    /// errors name the holiday.
+    ///
+    /// ```
+    /// use smsplan_core::holiday::{DateRule, HolidayDef, YearSpan};
+    /// let def = HolidayDef::new("Leap", DateRule::Fixed { month: 4, day: 31 }, YearSpan::ALWAYS);
+    /// let err = def.date_in(2026).unwrap_err();
+    /// assert_eq!(err.to_string(), "holiday \"Leap\": month 4, day 31 is not a calendar day");
+    /// ```
+    /// # Errors
+    /// As [`DateRule::date_in`], with the holiday's name.
+    pub fn date_in(&self, year: i32) -> Result<NaiveDate, HolidayError> {
+        check_year(year)?;
+        self.date_of(year)
+    }
+
+    /// [`HolidayDef::date_in`] without the year check (see [`DateRule::date_of`]).
+    fn date_of(&self, year: i32) -> Result<NaiveDate, HolidayError> {
+        self.rule.date_of(year).map_err(|e| match e {
+            HolidayError::InvalidDay { month, day, .. } => HolidayError::InvalidDay {
+                name: self.name.to_string(),
+                month,
+                day,
+            },
+            HolidayError::EasterOffsetOutOfRange { offset_days, .. } => {
+                HolidayError::EasterOffsetOutOfRange {
+                    name: self.name.to_string(),
+                    offset_days,
+                }
+            }
+            other => other,
+        })
     }
 }
 
@@ -737,10 +806,11 @@ impl Calendar {
         match self.observed {
             None => self.push_actual(year, &mut out)?,
             Some(rule) => {
-                for y in [year, year + 1] {
-                    if !(FIRST_YEAR..=LAST_YEAR).contains(&y) {
-                        continue;
-                    }
+                // A shift can cross New Year either way (a Saturday 1 January is observed on
+                // 31 December, a Sunday 31 December on 1 January), so the neighbour years
+                // count too, even the two just outside the supported years: observing 9999
+                // needs the 1 January of 10000.
+                for y in [year - 1, year, year + 1] {
                     let mut actual = Vec::new();
                     self.push_defined(y, &mut actual)?;
                     for h in actual {
@@ -762,16 +832,11 @@ impl Calendar {
         Ok(out)
     }
 
+    /// The defined holidays of `year`, which the caller has checked or is a neighbour of a
+    /// checked year.
     fn push_defined(&self, year: i32, out: &mut Vec<Holiday>) -> Result<(), HolidayError> {
         for d in self.defs.iter().filter(|d| d.years.contains(year)) {
-            let date = d.rule.date_in(year).map_err(|e| match e {
-                HolidayError::InvalidDay { month, day, .. } => HolidayError::InvalidDay {
-                    name: d.name.to_string(),
-                    month,
-                    day,
-                },
-                other => other,
-            })?;
+            let date = d.date_of(year)?;
             out.push(Holiday {
                 date,
                 name: d.name.clone(),
@@ -902,6 +967,11 @@ fn check_year(year: i32) -> Result<(), HolidayError> {
 /// [`HolidayError::YearOutOfRange`] outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
 pub fn easter_sunday(year: i32) -> Result<NaiveDate, HolidayError> {
     check_year(year)?;
+    easter_of(year)
+}
+
+/// [`easter_sunday`] without the year check (the algorithm holds for any Gregorian year).
+fn easter_of(year: i32) -> Result<NaiveDate, HolidayError> {
     let a = year % 19;
     let b = year / 100;
     let c = year % 100;
@@ -1062,5 +1132,60 @@ mod tests {
                 day: 30
             })
         );
+    }
+
+    #[test]
+    fn rule_errors_say_what_is_wrong() {
+        // An Easter offset of i32::MAX said "year 2000 is outside the supported years".
+        let far = HolidayDef::new("Far", easter(i32::MAX), YearSpan::ALWAYS);
+        let err = far.date_in(2000).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "holiday \"Far\": an Easter offset of 2147483647 days leaves the calendar"
+        );
+        assert_eq!(
+            easter(i32::MIN).date_in(2000).unwrap_err().to_string(),
+            "an Easter offset of -2147483648 days leaves the calendar"
+        );
+        // A bare rule has no name to give: no `holiday ""` in its message.
+        assert_eq!(
+            fixed(4, 31).date_in(2026).unwrap_err().to_string(),
+            "month 4, day 31 is not a calendar day"
+        );
+        let cal = Calendar::new("x").with_holiday(far);
+        assert!(matches!(
+            cal.holidays_in(2026),
+            Err(HolidayError::EasterOffsetOutOfRange { name, .. }) if name == "Far"
+        ));
+    }
+
+    #[test]
+    fn observed_days_cross_new_year_at_the_calendar_edges_too() {
+        let obs = Calendar::us_federal().observed(ObservedRule::UsFederal);
+        // 10000-01-01 is a Saturday: observed on Friday 9999-12-31, which was missing
+        // because year 10000 was skipped as unsupported.
+        let last = obs.holidays_in(LAST_YEAR).unwrap();
+        assert_eq!(
+            last.last().map(|h| (h.date(), h.name())),
+            Some((date(9999, 12, 31), "New Year's Day (observed)"))
+        );
+        // A Sunday 31 December is observed on 1 January of the next year (2023-12-31).
+        let eve = Calendar::new("eve")
+            .with_holiday(HolidayDef::new("Eve", fixed(12, 31), YearSpan::ALWAYS))
+            .observed(ObservedRule::UsFederal);
+        let days = eve.holidays_in(2024).unwrap();
+        assert!(
+            days.iter()
+                .any(|h| h.date() == date(2024, 1, 1) && h.name() == "Eve (observed)"),
+            "{days:?}"
+        );
+        assert!(
+            eve.holidays_in(2023)
+                .unwrap()
+                .iter()
+                .all(|h| h.date().year() == 2023)
+        );
+        // The first supported year looks back at 1582 without failing.
+        assert!(eve.holidays_in(FIRST_YEAR).is_ok());
     }
 }

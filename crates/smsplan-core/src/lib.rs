@@ -34,6 +34,8 @@
 //! | [`holiday`], [`window`], [`schedule`] | legal send windows, holidays, schedules, deadlines |
 //! | [`template`], [`sender`], [`checklist`], [`plan`] | the send plan and its compliance checklist |
 //! | [`approval`], [`progress`] | the approval state machine and progress of a send |
+//! | [`parallel`] | how many worker threads the parallel phases use |
+//! | [`error`] | an error written with its causes |
 //!
 //! What it does not do: serialization (see `smsplan-formats`), sending (see
 //! `smsplan-provider`), or reading the clock.
@@ -49,11 +51,13 @@ pub mod audience;
 pub mod checklist;
 pub mod contact;
 pub mod dedup;
+pub mod error;
 #[cfg(test)]
 mod every_variant;
 pub mod group;
 pub mod holiday;
 pub mod money;
+pub mod parallel;
 pub mod phone;
 pub mod plan;
 pub mod progress;

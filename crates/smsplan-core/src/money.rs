@@ -81,6 +81,12 @@ pub enum MoneyError {
         /// The text.
         value: String,
     },
+    /// A price below zero.
+    #[error("{value:?} is negative: a price cannot be")]
+    Negative {
+        /// The text.
+        value: String,
+    },
     /// Adding or comparing amounts in different currencies.
     #[error("cannot combine {left} and {right}")]
     CurrencyMismatch {
@@ -163,6 +169,30 @@ impl Money {
             micros: if negative { -micros } else { micros },
             currency,
         })
+    }
+
+    /// Reads a price: as [`Money::parse`], refusing an amount below zero (zero is a price).
+    ///
+    /// ```
+    /// use smsplan_core::money::{Currency, Money, MoneyError};
+    /// assert_eq!(Money::parse_price("0.045", Currency::EUR)?.to_string(), "0.045");
+    /// assert!(matches!(
+    ///     Money::parse_price("-0.045", Currency::EUR),
+    ///     Err(MoneyError::Negative { .. })
+    /// ));
+    /// # Ok::<(), smsplan_core::money::MoneyError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Money::parse`], and [`MoneyError::Negative`] below zero.
+    pub fn parse_price(value: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let price = Self::parse(value, currency)?;
+        if price.micros < 0 {
+            return Err(MoneyError::Negative {
+                value: value.to_owned(),
+            });
+        }
+        Ok(price)
     }
 
     /// The amount in millionths of the currency unit.
@@ -301,6 +331,23 @@ mod tests {
             Money::parse("99999999999999999999", Currency::EUR),
             Err(MoneyError::Overflow)
         );
+    }
+
+    #[test]
+    fn prices_are_never_negative() {
+        assert_eq!(
+            Money::parse_price("-0.045", Currency::EUR),
+            Err(MoneyError::Negative {
+                value: "-0.045".into()
+            })
+        );
+        for zero in ["0", "-0", "0.000"] {
+            assert_eq!(Money::parse_price(zero, Currency::EUR).unwrap().micros(), 0);
+        }
+        assert!(matches!(
+            Money::parse_price("-x", Currency::EUR),
+            Err(MoneyError::Invalid { offset: 1, .. })
+        ));
     }
 
     #[test]

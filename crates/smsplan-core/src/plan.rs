@@ -8,16 +8,34 @@
 //! A recurring campaign gives one plan per run, each with its aggregation key.
 //!
 //! Every contact of the selected groups ends in `recipients` or `excluded`, exactly once.
-//! The plan does no pacing: throughput is the dispatcher's business.
+//!
+//! **The plan is throughput-aware.** The sender delivers [`Message::parts_per_second`] (by
+//! default [`SenderKind::default_parts_per_second`]); each message is placed at the instant
+//! the sender can actually send it, in the order messages become sendable. A message that
+//! does not fit before the end of its window (`window_end`) moves to its next window; one
+//! that cannot go before the deadline is excluded as `expired`. [`Totals::by_window`] says
+//! how many messages go out from each window opening and [`Totals::held`] how many wait
+//! for a later window than the first one open to them.
+//!
+//! **The plan carries what sending must honour**: the validated sender, the message class,
+//! the outside-window mode, the confirmation setting, the deadline and, per row, the
+//! window end and the [`PolicySet`] that applies, so a dispatcher checks each submit
+//! without the campaign.
+//!
+//! **Schedules are checked against `now`**: a `later` or `optimized` instant before `now`
+//! and a deadline at or before `now` are errors; a recurring campaign plans the runs at
+//! or after `now` and counts the ones it skipped ([`SendPlan::skipped_runs`]).
 //!
 //! Policies are chosen per recipient by the first key present in the campaign's map: the
 //! contact's ISO 3166-2 subdivision (from the field named by
 //! [`Timing::subdivision_field`], e.g. `US-TX`), then its number's region (`FR`), then
-//! `*`. Without a map, [`default_policies`] applies. A recipient with no policy is not
-//! restricted by windows.
+//! `*`. Without a map, [`default_policies`] applies. Keys are checked
+//! ([`PlanError::PolicyKey`]); an empty list is an explicit "no window". A marketing
+//! recipient that no key covers fails the `legal_window` check; one under an explicit
+//! empty list makes it warn.
 
 use std::collections::{BTreeMap, HashMap};
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -28,16 +46,21 @@ use crate::checklist::{
     self, Check, CheckId, CheckStatus, Checklist, TestSms, message_not_empty, opt_out_mention,
 };
 use crate::contact::{ConsentStatus, Contact, ContactId};
+use crate::error::Chain;
 use crate::group::Group;
 use crate::money::{Money, MoneyError};
 use crate::phone::{PhoneNumber, Region};
 use crate::progress::{self, DeliveryStatus, Progress};
 use crate::schedule::OutsideWindow;
 use crate::schedule::{self, Schedule, ScheduleError};
-use crate::sender::{SenderKind, sender_check};
+use crate::sender::{Sender, SenderKind, sender_check};
 use crate::template::{MissingField, Template};
 use crate::text::{self, Encoding};
-use crate::window::{self, CapCheck, Intersection, MessageClass, PastSend, Policy, Topic};
+use crate::window::{
+    self, CapCheck, MessageClass, PastSend, Policy, PolicySet, Topic, WindowError,
+};
+
+mod pace;
 
 /// What is sent.
 #[derive(Debug, Clone)]
@@ -55,6 +78,9 @@ pub struct Message {
     pub topic: Option<Topic>,
     /// Encoder options (reference size, national tables).
     pub text_options: text::Options,
+    /// The sender's capacity in parts per second; `None` for the default of the sender's
+    /// kind ([`SenderKind::default_parts_per_second`]), or 1 without a valid sender.
+    pub parts_per_second: Option<NonZeroU32>,
 }
 
 /// The timing rules of a campaign.
@@ -68,7 +94,8 @@ pub struct Timing {
     pub zone: Option<Tz>,
     /// No message may go out at or after this instant.
     pub deadline: Option<DateTime<Utc>>,
-    /// Region / subdivision / `*` → policies (intersection); `None` for [`default_policies`].
+    /// Region (`FR`), subdivision (`US-TX`) or `*` → policies (intersection); `None` for
+    /// [`default_policies`]. An empty list says explicitly that no window applies.
     pub policies: Option<BTreeMap<String, Vec<Policy>>>,
     /// What happens when a window closes during sending.
     pub outside_window: OutsideWindow,
@@ -135,6 +162,7 @@ impl Message {
             missing_field: MissingField::Exclude,
             topic: None,
             text_options: text::Options::default(),
+            parts_per_second: None,
         }
     }
 }
@@ -247,6 +275,14 @@ pub enum Exclusion {
         /// The first allowed instant.
         first_allowed: DateTime<Utc>,
     },
+    /// At the sender's capacity the message would go at or after the deadline (reason
+    /// `expired`).
+    Capacity {
+        /// When the sender would reach it.
+        reached_at: DateTime<Utc>,
+        /// The sender's capacity.
+        parts_per_second: NonZeroU32,
+    },
     /// One more message would break a frequency cap.
     FrequencyCap {
         /// The policy whose cap it is.
@@ -271,7 +307,7 @@ impl Exclusion {
             Self::TooLong { .. } => "too_long",
             Self::UnknownTimeZone => "unknown_time_zone",
             Self::NoWindow { .. } => "no_window",
-            Self::Expired { .. } => "expired",
+            Self::Expired { .. } | Self::Capacity { .. } => "expired",
             Self::FrequencyCap { .. } => "frequency_cap",
         }
     }
@@ -303,19 +339,21 @@ impl Exclusion {
             Self::UnknownTimeZone => {
                 "no time zone for the number and none for the campaign".to_owned()
             }
-            Self::NoWindow { error } => {
-                let mut text = error.to_string();
-                let mut source = std::error::Error::source(error);
-                while let Some(cause) = source {
-                    text.push_str(": ");
-                    text.push_str(&cause.to_string());
-                    source = cause.source();
-                }
-                text
-            }
+            // The window search's own error, with its causes.
+            Self::NoWindow {
+                error: ScheduleError::Window(e),
+            } => Chain(e).to_string(),
+            Self::NoWindow { error } => Chain(error).to_string(),
             Self::Expired { first_allowed } => format!(
                 "first allowed instant {} is at or after the deadline",
                 first_allowed.to_rfc3339()
+            ),
+            Self::Capacity {
+                reached_at,
+                parts_per_second,
+            } => format!(
+                "at {parts_per_second} parts per second the sender reaches it at {}, at or after the deadline",
+                reached_at.to_rfc3339()
             ),
             Self::FrequencyCap { policy, retry_at } => format!(
                 "cap of policy {policy} reached; within it again at {}",
@@ -348,8 +386,14 @@ pub struct PlannedMessage {
     pub position: usize,
     /// The number.
     pub phone: PhoneNumber,
-    /// The first allowed instant at or after the scheduled one.
+    /// When the message goes out: allowed by every policy in every zone, at or after the
+    /// scheduled instant, at the sender's pace.
     pub send_at: DateTime<Utc>,
+    /// The end (exclusive) of the allowed window `send_at` falls in; `None` when no policy
+    /// restricts the message or the window never closes.
+    pub window_end: Option<DateTime<Utc>>,
+    /// The window policies that apply to this message (its class); empty when none does.
+    pub policies: PolicySet,
     /// The zones respected (all of them).
     pub time_zones: Vec<Tz>,
     /// GSM 7-bit or UCS-2.
@@ -388,6 +432,13 @@ pub struct Totals {
     pub by_reason: BTreeMap<&'static str, usize>,
     /// Messages per number of parts.
     pub by_segments: BTreeMap<usize, usize>,
+    /// Messages per window opening: the instant from which a group of messages may go (the
+    /// scheduled instant, or the opening of the window they wait for). The sender's pace
+    /// then spreads them over the window.
+    pub by_window: BTreeMap<DateTime<Utc>, usize>,
+    /// Messages that go out in a later window than the first one open to them, because
+    /// the sender cannot send them all before it closes.
+    pub held: usize,
 }
 
 /// One run of a recurring campaign.
@@ -410,8 +461,21 @@ pub struct SendPlan {
     pub generated_at: DateTime<Utc>,
     /// The scheduled instant before windows (each recipient's may differ in `optimized`).
     pub scheduled_at: DateTime<Utc>,
-    /// The deadline.
+    /// The deadline: nothing goes out at or after it.
     pub deadline: Option<DateTime<Utc>>,
+    /// The sender, validated; `None` when the campaign has none or an invalid one (the
+    /// `sender` check then fails and the plan is a draft).
+    pub sender: Option<Sender>,
+    /// Marketing or transactional.
+    pub class: MessageClass,
+    /// What happens when a window closes with messages left.
+    pub outside_window: OutsideWindow,
+    /// Whether a person confirms before sending starts.
+    pub confirmation: Confirmation,
+    /// The sender's capacity the plan is paced at.
+    pub parts_per_second: NonZeroU32,
+    /// For a recurring campaign: the runs before `now` that were not planned.
+    pub skipped_runs: usize,
     /// The state after preparing: `prepared`, or `draft` when a check failed.
     pub state: StateKind,
     /// The messages, in contact order.
@@ -469,12 +533,134 @@ pub enum PlanError {
     /// The price and balance currencies differ, or a sum overflows.
     #[error("money")]
     Money(#[source] MoneyError),
+    /// A worker thread could not be started.
+    #[error(transparent)]
+    Spawn(#[from] crate::parallel::SpawnError),
     /// A recurring campaign with more than [`MAX_RUNS`] runs.
     #[error("recurrence gives more than {max} runs")]
     TooManyRuns {
         /// The limit.
         max: usize,
     },
+    /// A `later` or `optimized` schedule whose instant is before `now`: its messages would
+    /// go out at once, not when planned.
+    #[error(
+        "scheduled instant {} is before now ({})",
+        scheduled.to_rfc3339(),
+        now.to_rfc3339()
+    )]
+    ScheduledInPast {
+        /// The scheduled instant.
+        scheduled: DateTime<Utc>,
+        /// The planning instant.
+        now: DateTime<Utc>,
+    },
+    /// The deadline is at or before `now`: nothing could be sent.
+    #[error("deadline {} is not after now ({})", deadline.to_rfc3339(), now.to_rfc3339())]
+    DeadlinePassed {
+        /// The deadline.
+        deadline: DateTime<Utc>,
+        /// The planning instant.
+        now: DateTime<Utc>,
+    },
+    /// Every run of a recurring campaign is before `now`.
+    #[error(
+        "all {runs} runs of the recurrence are before now ({}), the last at {}",
+        now.to_rfc3339(),
+        last.to_rfc3339()
+    )]
+    NoRunLeft {
+        /// How many runs there were.
+        runs: usize,
+        /// The last run's instant.
+        last: DateTime<Utc>,
+        /// The planning instant.
+        now: DateTime<Utc>,
+    },
+    /// A key of the policy map is not an ISO 3166-1 region, an ISO 3166-2 subdivision or
+    /// `*`, or two keys name the same place.
+    #[error("policy map key {key:?}: {reason}")]
+    PolicyKey {
+        /// The key as given.
+        key: String,
+        /// What is wrong with it.
+        reason: PolicyKeyError,
+    },
+}
+
+/// Why a policy map key is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyKeyError {
+    /// Not `*`, `CC` or `CC-SUB` (ISO 3166-2: one to three letters or digits).
+    #[error("not an ISO 3166-1 region, an ISO 3166-2 subdivision or `*`")]
+    Malformed,
+    /// The region part is not a known region.
+    #[error("unknown region")]
+    UnknownRegion,
+    /// Another key names the same region or subdivision (keys are case-insensitive).
+    #[error("given twice")]
+    Duplicate,
+}
+
+/// Checks a policy map key and returns it in canonical (upper case) form.
+///
+/// ```
+/// use smsplan_core::plan::{policy_key, PolicyKeyError};
+/// assert_eq!(policy_key("fr")?, "FR");
+/// assert_eq!(policy_key("US-TX")?, "US-TX");
+/// assert_eq!(policy_key("*")?, "*");
+/// assert_eq!(policy_key("F R"), Err(PolicyKeyError::Malformed));
+/// assert_eq!(policy_key("XX"), Err(PolicyKeyError::UnknownRegion));
+/// # Ok::<(), PolicyKeyError>(())
+/// ```
+/// # Errors
+/// [`PolicyKeyError::Malformed`] or [`PolicyKeyError::UnknownRegion`].
+pub fn policy_key(key: &str) -> Result<String, PolicyKeyError> {
+    if key == "*" {
+        return Ok(key.to_owned());
+    }
+    let (region, sub) = match key.split_once('-') {
+        Some((region, sub)) => (region, Some(sub)),
+        None => (key, None),
+    };
+    if region.len() != 2 || !region.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(PolicyKeyError::Malformed);
+    }
+    if let Some(sub) = sub
+        && !((1..=3).contains(&sub.len()) && sub.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(PolicyKeyError::Malformed);
+    }
+    Region::parse(region).map_err(|_| PolicyKeyError::UnknownRegion)?;
+    Ok(key.to_ascii_uppercase())
+}
+
+/// Checks every key of a policy map and returns the map with canonical keys.
+fn checked_policies(
+    map: &BTreeMap<String, Vec<Policy>>,
+) -> Result<BTreeMap<String, Vec<Policy>>, PlanError> {
+    let mut out = BTreeMap::new();
+    for (key, policies) in map {
+        let canonical = policy_key(key).map_err(|reason| PlanError::PolicyKey {
+            key: key.clone(),
+            reason,
+        })?;
+        if out.insert(canonical, policies.clone()).is_some() {
+            return Err(PlanError::PolicyKey {
+                key: key.clone(),
+                reason: PolicyKeyError::Duplicate,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The exclusion for a recipient whose window search failed.
+fn no_window(e: WindowError) -> Exclusion {
+    Exclusion::NoWindow {
+        error: ScheduleError::Window(e),
+    }
 }
 
 /// The most runs one recurring campaign may have.
@@ -490,24 +676,31 @@ pub const MAX_RUNS: usize = 1000;
 /// | `US-FL`, `US-OK`, `US-MD`, `US-CT`, `US-TX`, `US-WA` | `us-tcpa` and the state's |
 /// | `IN` | `in-trai` |
 /// | `VN` | `vn` |
+/// | `AU`, `BE`, `CA`, `DE`, `ES`, `GB` | none, explicitly: no statutory hours for marketing SMS (Australia: Spam Act 2003; Canada: CASL, and the CRTC's telemarketing hours do not cover SMS; Spain: the hours of art. 96 of the consumer law cover calls, SMS is not clearly covered; Belgium, Germany, UK: none) |
 ///
-/// Other regions get no built-in policy: give them one with `*` in the campaign.
+/// Other regions get no built-in policy: a marketing recipient there fails the
+/// `legal_window` check until the campaign gives a policy (or `*`).
 ///
 /// ```
 /// let map = smsplan_core::plan::default_policies();
 /// assert_eq!(map["US-TX"].iter().map(|p| p.name()).collect::<Vec<_>>(), ["us-tcpa", "us-tx"]);
+/// assert!(map["GB"].is_empty()); // explicitly no window
+/// assert!(!map.contains_key("IT")); // not known: the campaign must say
 /// ```
 #[must_use]
 pub fn default_policies() -> BTreeMap<String, Vec<Policy>> {
     use window::Preset as P;
     let mut map = BTreeMap::new();
+    let fr = P::FrCommercial.policy();
     for key in ["FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"] {
-        map.insert(key.to_owned(), vec![P::FrCommercial.policy()]);
+        map.insert(key.to_owned(), vec![fr.clone()]);
     }
+    let alsace = P::FrAlsaceMoselle.policy();
     for key in ["FR-57", "FR-67", "FR-68"] {
-        map.insert(key.to_owned(), vec![P::FrAlsaceMoselle.policy()]);
+        map.insert(key.to_owned(), vec![alsace.clone()]);
     }
-    map.insert("US".to_owned(), vec![P::UsTcpa.policy()]);
+    let tcpa = P::UsTcpa.policy();
+    map.insert("US".to_owned(), vec![tcpa.clone()]);
     for (key, state) in [
         ("US-FL", P::UsFl),
         ("US-OK", P::UsOk),
@@ -516,10 +709,13 @@ pub fn default_policies() -> BTreeMap<String, Vec<Policy>> {
         ("US-TX", P::UsTx),
         ("US-WA", P::UsWa),
     ] {
-        map.insert(key.to_owned(), vec![P::UsTcpa.policy(), state.policy()]);
+        map.insert(key.to_owned(), vec![tcpa.clone(), state.policy()]);
     }
     map.insert("IN".to_owned(), vec![P::InTrai.policy()]);
     map.insert("VN".to_owned(), vec![P::Vn.policy()]);
+    for key in ["AU", "BE", "CA", "DE", "ES", "GB"] {
+        map.insert(key.to_owned(), Vec::new());
+    }
     map
 }
 
@@ -529,7 +725,8 @@ const FRENCH_REGIONS: [&str; 13] = [
     "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF",
 ];
 
-/// Plans a campaign at `now` on up to `threads` threads (the result does not depend on it).
+/// Plans a campaign at `now` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS); the result does not depend on it).
 ///
 /// Returns one plan, or one per run for a recurring campaign.
 ///
@@ -568,18 +765,33 @@ const FRENCH_REGIONS: [&str; 13] = [
 /// let r = &plans[0].recipients[0];
 /// assert_eq!(r.text, "Hi Ana, -20% today. STOP 36111");
 /// assert_eq!(r.send_at.to_rfc3339(), "2026-12-26T07:00:00+00:00");
+/// assert_eq!(r.window_end.map(|t| t.to_rfc3339()), Some("2026-12-26T19:00:00+00:00".into()));
+/// assert_eq!(r.policies.names().collect::<Vec<_>>(), ["fr-commercial"]);
 /// assert_eq!(plans[0].totals.cost.to_string(), "0.045");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// [`PlanError`] when the input contradicts itself (audience ids), a field is missing under
-/// [`MissingField::Error`], the schedule cannot be placed, or money does not add up.
+/// [`PlanError`] when the input contradicts itself (audience ids, policy map keys), a
+/// field is missing under [`MissingField::Error`], the schedule cannot be placed or lies
+/// before `now`, the deadline is not after `now`, money does not add up, or a worker
+/// thread cannot be started ([`PlanError::Spawn`]).
 pub fn plan(
     campaign: &Campaign,
     now: DateTime<Utc>,
     threads: NonZeroUsize,
 ) -> Result<Vec<SendPlan>, PlanError> {
+    let timing = &campaign.timing;
+    if let Some(deadline) = timing.deadline
+        && deadline <= now
+    {
+        return Err(PlanError::DeadlinePassed { deadline, now });
+    }
+    let policies = match &timing.policies {
+        Some(map) => checked_policies(map)?,
+        None => default_policies(),
+    };
+    let (runs, skipped_runs) = runs(timing, now)?;
     let audience = audience::resolve_parallel(
         &campaign.project,
         &campaign.contacts,
@@ -587,37 +799,52 @@ pub fn plan(
         &campaign.selection,
         threads,
     )?;
-    let runs = runs(&campaign.timing, now)?;
-    let defaults;
-    let policies = match &campaign.timing.policies {
-        Some(map) => map,
-        None => {
-            defaults = default_policies();
-            &defaults
-        }
-    };
-    let campaign_zone = campaign.timing.zone;
+    let class = campaign.message.class;
+    // One shared set per map entry: the policies of the entry that cover the class.
+    let sets: BTreeMap<String, Entry> = policies
+        .iter()
+        .map(|(key, list)| {
+            let entry = Entry {
+                set: list.iter().filter(|p| p.covers(class)).cloned().collect(),
+                explicit_none: list.is_empty(),
+            };
+            (key.clone(), entry)
+        })
+        .collect();
+    let sender = campaign
+        .message
+        .sender
+        .as_ref()
+        .and_then(|(kind, value)| Sender::new(*kind, value).ok());
+    let parts_per_second = campaign.message.parts_per_second.unwrap_or_else(|| {
+        sender
+            .as_ref()
+            .map_or(NonZeroU32::MIN, |s| s.kind().default_parts_per_second())
+    });
     let ctx = Ctx {
         campaign,
-        policies,
-        campaign_zone,
+        sets: &sets,
+        uncovered: Entry {
+            set: PolicySet::default(),
+            explicit_none: false,
+        },
+        campaign_zone: timing.zone,
     };
     let mut plans = Vec::with_capacity(runs.len());
     for (run, scheduled_at) in runs {
         let parts = map_chunks(audience.recipients(), threads, |chunk| {
             let mut cache = Cache::new();
             let mut buf = String::new();
-            let mut messages = Vec::with_capacity(chunk.len());
-            let mut left_out = Vec::new();
+            let mut out = Chunk {
+                messages: Vec::with_capacity(chunk.len()),
+                ..Chunk::default()
+            };
             for r in chunk {
-                match ctx.plan_one(r, scheduled_at, &mut cache, &mut buf)? {
-                    Row::Message(m) => messages.push(m),
-                    Row::Excluded(e) => left_out.push(e),
-                }
+                ctx.plan_one(r, scheduled_at, now, &mut cache, &mut buf, &mut out)?;
             }
-            Ok((messages, left_out))
+            Ok(out)
         })?;
-        let total: usize = parts.iter().map(|(m, _)| m.len()).sum();
+        let total: usize = parts.iter().map(|c| c.messages.len()).sum();
         let mut excluded: Vec<Excluded> = audience
             .exclusions()
             .iter()
@@ -630,16 +857,37 @@ pub fn plan(
         // The first part's rows stay where they are; the others are appended and freed one
         // by one: no second copy of the rows.
         let mut parts = parts.into_iter();
-        let (mut recipients, mut left_out) = parts.next().unwrap_or_default();
+        let first = parts.next().unwrap_or_default();
+        let mut recipients = first.messages;
         recipients.reserve_exact(total.saturating_sub(recipients.len()));
-        excluded.append(&mut left_out);
-        for (mut messages, mut left_out) in parts {
+        excluded.extend(first.left_out);
+        for chunk in parts {
+            let mut messages = chunk.messages;
             recipients.append(&mut messages);
-            excluded.append(&mut left_out);
+            excluded.extend(chunk.left_out);
+        }
+        let paced = pace::pace(&mut recipients, parts_per_second, timing.deadline);
+        if !paced.dropped.is_empty() {
+            let mut dropped = paced.dropped.into_iter().peekable();
+            let mut index = 0;
+            recipients.retain(|r| {
+                let keep = dropped.peek().is_none_or(|(i, _)| *i != index);
+                if !keep && let Some((_, reason)) = dropped.next() {
+                    excluded.push(Excluded {
+                        contact: r.contact.clone(),
+                        position: r.position,
+                        reason,
+                    });
+                }
+                index += 1;
+                keep
+            });
         }
         excluded.sort_by_key(|e| e.position);
-        let totals = totals(&recipients, &excluded, campaign.credits.price_per_segment)?;
-        let checklist = ctx.checklist(&recipients, &excluded, &totals);
+        let mut totals = totals(&recipients, &excluded, campaign.credits.price_per_segment)?;
+        totals.by_window = paced.by_window;
+        totals.held = paced.held;
+        let checklist = ctx.checklist(&recipients, &excluded, &totals, now);
         let state = if checklist.first_failure().is_some() {
             StateKind::Draft
         } else {
@@ -650,7 +898,13 @@ pub fn plan(
             run,
             generated_at: now,
             scheduled_at,
-            deadline: campaign.timing.deadline,
+            deadline: timing.deadline,
+            sender: sender.clone(),
+            class,
+            outside_window: timing.outside_window,
+            confirmation: campaign.confirmation,
+            parts_per_second,
+            skipped_runs,
             state,
             recipients,
             excluded,
@@ -662,7 +916,8 @@ pub fn plan(
 }
 
 /// The policies of a recipient: the first key of `map` present among the contact's
-/// subdivision (field `subdivision_field`, e.g. `US-TX`), its number's region, and `*`.
+/// subdivision (field `subdivision_field`, e.g. `US-TX`), its number's region, and `*`;
+/// `None` when no key is present (an empty list is an explicit "no window").
 ///
 /// ```
 /// use smsplan_core::contact::{Contact, ContactId};
@@ -670,8 +925,10 @@ pub fn plan(
 /// use smsplan_core::plan::{default_policies, select_policies};
 /// let map = default_policies();
 /// let c = Contact::new(ContactId::new("c1")?).with_field("subdivision", "fr-67");
-/// let names: Vec<_> = select_policies(&map, "subdivision", &c, Some(Region::FR)).iter().map(|p| p.name()).collect();
-/// assert_eq!(names, ["fr-alsace-moselle"]);
+/// let found = select_policies(&map, "subdivision", &c, Some(Region::FR)).ok_or("no key")?;
+/// assert_eq!(found.iter().map(|p| p.name()).collect::<Vec<_>>(), ["fr-alsace-moselle"]);
+/// let plain = Contact::new(ContactId::new("c2")?);
+/// assert!(select_policies(&map, "subdivision", &plain, Some(Region::IT)).is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
@@ -680,7 +937,18 @@ pub fn select_policies<'m>(
     subdivision_field: &str,
     contact: &Contact,
     region: Option<Region>,
-) -> &'m [Policy] {
+) -> Option<&'m [Policy]> {
+    select(map, subdivision_field, contact, region).map(Vec::as_slice)
+}
+
+/// The value of the first key of `map` present among the contact's subdivision, its
+/// region and `*`.
+fn select<'m, V>(
+    map: &'m BTreeMap<String, V>,
+    subdivision_field: &str,
+    contact: &Contact,
+    region: Option<Region>,
+) -> Option<&'m V> {
     let lookup = |key: &str| {
         map.get(key).or_else(|| {
             // Keys are upper case; only allocate for a value written otherwise.
@@ -690,27 +958,16 @@ pub fn select_policies<'m>(
                 .flatten()
         })
     };
-    let found = contact
+    contact
         .fields
         .get(subdivision_field)
         .and_then(|s| lookup(s.trim()))
         .or_else(|| region.and_then(|r| map.get(r.as_str())))
-        .or_else(|| map.get("*"));
-    found.map_or(&[], Vec::as_slice)
+        .or_else(|| map.get("*"))
 }
 
-/// Sums rows into [`Totals`].
-///
-/// ```
-/// use smsplan_core::money::{Currency, Money};
-/// let price = Money::parse("0.05", Currency::EUR)?;
-/// let t = smsplan_core::plan::totals(&[], &[], price)?;
-/// assert_eq!((t.recipients, t.segments, t.cost.to_string()), (0, 0, "0.00".to_owned()));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-/// # Errors
-/// [`PlanError::Money`] when a sum overflows or currencies differ.
-pub fn totals(
+/// Sums rows into [`Totals`]; `by_window` and `held` come from pacing.
+fn totals(
     recipients: &[PlannedMessage],
     excluded: &[Excluded],
     price_per_segment: Money,
@@ -734,47 +991,73 @@ pub fn totals(
         cost,
         by_reason,
         by_segments,
+        by_window: BTreeMap::new(),
+        held: 0,
     })
 }
 
-enum Row {
-    Message(PlannedMessage),
-    Excluded(Excluded),
+/// The policies of one map entry for the campaign's class.
+struct Entry {
+    /// The policies of the entry that cover the class.
+    set: PolicySet,
+    /// The entry is an empty list: no window, on purpose.
+    explicit_none: bool,
+}
+
+/// Marketing recipients without a window, per region (`?` for numbers without one).
+#[derive(Debug, Default)]
+struct LegalTally {
+    /// No key of the map covers them.
+    uncovered: BTreeMap<Option<Region>, usize>,
+    /// Their key is an explicit empty list.
+    explicit_none: BTreeMap<Option<Region>, usize>,
+}
+
+/// The rows one worker planned.
+#[derive(Default)]
+struct Chunk {
+    messages: Vec<PlannedMessage>,
+    left_out: Vec<Excluded>,
 }
 
 struct Ctx<'a> {
     campaign: &'a Campaign,
-    policies: &'a BTreeMap<String, Vec<Policy>>,
+    sets: &'a BTreeMap<String, Entry>,
+    /// For recipients that no key covers: no policy (and the `legal_window` check fails).
+    uncovered: Entry,
     campaign_zone: Option<Tz>,
 }
 
-/// Window answers by (policy list address, zones, scheduled instant): most recipients share
-/// them, so each is searched once per thread. Distinct keys are few (policy sets × zone
-/// sets × scheduled instants), so a vector scanned from the most recent entry beats hashing.
+/// Window answers by (policy set, zones, scheduled instant): most recipients share them,
+/// so each is searched once per thread. Distinct keys are few (policy sets × zone sets ×
+/// scheduled instants), so a vector scanned from the most recent entry beats hashing.
 type Cache = Vec<(
     (usize, Vec<Tz>, DateTime<Utc>),
-    Result<DateTime<Utc>, ScheduleError>,
+    Result<(DateTime<Utc>, Option<DateTime<Utc>>), WindowError>,
 )>;
 
 impl<'a> Ctx<'a> {
-    fn policies_for(&self, contact: &Contact, region: Option<Region>) -> &'a [Policy] {
-        select_policies(
-            self.policies,
+    fn entry_for(&self, contact: &Contact, region: Option<Region>) -> &Entry {
+        select(
+            self.sets,
             &self.campaign.timing.subdivision_field,
             contact,
             region,
         )
+        .unwrap_or(&self.uncovered)
     }
 
     /// The scheduled instant of one recipient: the run's, or for an optimized schedule the
-    /// preferred local time (or the default) clamped into the recipient's windows.
+    /// preferred local time (or the default) clamped into the recipient's windows, and not
+    /// before `now`.
     fn scheduled_for(
         &self,
         contact: &Contact,
         zones: &[Tz],
-        applying: &[&Policy],
+        set: &PolicySet,
         run_at: DateTime<Utc>,
-    ) -> Result<DateTime<Utc>, ScheduleError> {
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, Exclusion> {
         let Schedule::Optimized { date, default_time } = &self.campaign.timing.schedule else {
             return Ok(run_at);
         };
@@ -782,31 +1065,40 @@ impl<'a> Ctx<'a> {
             .fields
             .get(&self.campaign.timing.preferred_hour_field)
             .and_then(parse_preferred);
-        schedule::optimized_instant(
+        let applying: Vec<&Policy> = set.policies().iter().collect();
+        let at = schedule::optimized_instant(
             *date,
             preferred,
             *default_time,
-            applying,
+            &applying,
             self.campaign.message.class,
             zones,
         )
+        .map_err(|e| match e {
+            ScheduleError::Window(w) => no_window(w),
+            other => Exclusion::NoWindow { error: other },
+        })?;
+        Ok(at.max(now))
     }
 
     fn plan_one(
         &self,
         r: &audience::Recipient<'_>,
         run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
         cache: &mut Cache,
         buf: &mut String,
-    ) -> Result<Row, PlanError> {
+        out: &mut Chunk,
+    ) -> Result<(), PlanError> {
         let contact = r.contact();
         let position = r.position();
-        let excluded = |reason| {
-            Ok(Row::Excluded(Excluded {
+        let mut excluded = |reason| {
+            out.left_out.push(Excluded {
                 contact: contact.id.clone(),
                 position,
                 reason,
-            }))
+            });
+            Ok(())
         };
         let message = &self.campaign.message;
         buf.clear();
@@ -837,36 +1129,30 @@ impl<'a> Ctx<'a> {
             }
         }
         let number = r.number();
-        let policies: &'a [Policy] = self.policies_for(contact, number.region());
-        let class = message.class;
-        let applying: Vec<&Policy> = policies.iter().filter(|p| p.covers(class)).collect();
-        let scheduled = match self.scheduled_for(contact, &zones, &applying, run_at) {
+        let set = &self.entry_for(contact, number.region()).set;
+        let scheduled = match self.scheduled_for(contact, &zones, set, run_at, now) {
             Ok(t) => t,
-            Err(error) => return excluded(Exclusion::NoWindow { error }),
+            Err(reason) => return excluded(reason),
         };
-        let policy_key = policies.as_ptr() as usize;
+        let key = set.key();
         let hit = cache
             .iter()
             .rev()
-            .find(|((p, z, t), _)| *p == policy_key && *t == scheduled && z == &zones)
+            .find(|((p, z, t), _)| *p == key && *t == scheduled && z == &zones)
             .map(|(_, found)| found.clone());
-        let send_at = match hit {
+        let window = match hit {
             Some(found) => found,
             None => {
-                let found = if applying.is_empty() {
-                    Ok(scheduled)
-                } else {
-                    Intersection::product(&applying, &zones)
-                        .next_allowed(scheduled)
-                        .map_err(ScheduleError::Window)
-                };
-                cache.push(((policy_key, zones.clone(), scheduled), found.clone()));
+                let found = set
+                    .next_allowed(&zones, scheduled)
+                    .and_then(|open| Ok((open, set.window_end(&zones, open)?)));
+                cache.push(((key, zones.clone(), scheduled), found.clone()));
                 found
             }
         };
-        let send_at = match send_at {
-            Ok(t) => t,
-            Err(error) => return excluded(Exclusion::NoWindow { error }),
+        let (send_at, window_end) = match window {
+            Ok(w) => w,
+            Err(e) => return excluded(no_window(e)),
         };
         if let Some(deadline) = self.campaign.timing.deadline
             && send_at >= deadline
@@ -875,8 +1161,10 @@ impl<'a> Ctx<'a> {
                 first_allowed: send_at,
             });
         }
+        // Caps are checked at the first allowed instant: pacing only moves a message
+        // later, which never makes a rolling or per-day cap stricter.
         if let Some(history) = self.campaign.history.get(&contact.id) {
-            for p in policies.iter().filter(|p| p.covers(class)) {
+            for p in set.policies() {
                 let (Some(cap), Some(zone)) = (p.cap(), zones.first()) else {
                     continue;
                 };
@@ -890,17 +1178,81 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Ok(Row::Message(PlannedMessage {
+        out.messages.push(PlannedMessage {
             contact: contact.id.clone(),
             position,
             phone: number,
             send_at,
+            window_end,
+            policies: set.clone(),
             time_zones: zones,
             encoding: analysis.encoding,
             segments: analysis.segments,
             cost,
             text: buf.clone(),
-        }))
+        });
+        Ok(())
+    }
+
+    /// The `legal_window` check: every marketing recipient falls under a window policy.
+    fn legal_window(&self, recipients: &[PlannedMessage]) -> Check {
+        if self.campaign.message.class != MessageClass::Marketing {
+            return Check::new(
+                CheckId::LegalWindow,
+                CheckStatus::Pass,
+                "not needed: transactional message",
+            );
+        }
+        let mut tally = LegalTally::default();
+        for r in recipients.iter().filter(|r| r.policies.is_empty()) {
+            let explicit = self
+                .campaign
+                .contacts
+                .get(r.position)
+                .is_some_and(|c| self.entry_for(c, r.phone.region()).explicit_none);
+            let map = if explicit {
+                &mut tally.explicit_none
+            } else {
+                &mut tally.uncovered
+            };
+            *map.entry(r.phone.region()).or_insert(0) += 1;
+        }
+        let per_region = |map: &BTreeMap<Option<Region>, usize>| {
+            map.iter()
+                .map(|(region, n)| {
+                    format!("{n} in {}", region.as_ref().map_or("?", Region::as_str))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let covered = recipients.len()
+            - tally.uncovered.values().sum::<usize>()
+            - tally.explicit_none.values().sum::<usize>();
+        if !tally.uncovered.is_empty() {
+            Check::new(
+                CheckId::LegalWindow,
+                CheckStatus::Fail,
+                format!(
+                    "marketing recipients without a window policy: {}; give their regions a policy (or [\"none\"]) in schedule.policies",
+                    per_region(&tally.uncovered)
+                ),
+            )
+        } else if !tally.explicit_none.is_empty() {
+            Check::new(
+                CheckId::LegalWindow,
+                CheckStatus::Warn,
+                format!(
+                    "{covered} recipients under a window policy; explicitly without one: {}",
+                    per_region(&tally.explicit_none)
+                ),
+            )
+        } else {
+            Check::new(
+                CheckId::LegalWindow,
+                CheckStatus::Pass,
+                format!("all {covered} marketing recipients under a window policy"),
+            )
+        }
     }
 
     fn checklist(
@@ -908,6 +1260,7 @@ impl<'a> Ctx<'a> {
         recipients: &[PlannedMessage],
         excluded: &[Excluded],
         totals: &Totals,
+        now: DateTime<Utc>,
     ) -> Checklist {
         let c = self.campaign;
         let mut list = Checklist::default();
@@ -1001,7 +1354,8 @@ impl<'a> Ctx<'a> {
                 format!("{capped} contacts excluded: one more message would break a frequency cap"),
             )
         });
-        list.push(checklist::test_sms(&c.test_sms));
+        list.push(self.legal_window(recipients));
+        list.push(checklist::test_sms(&c.test_sms, now));
         list
     }
 }
@@ -1045,36 +1399,56 @@ pub fn credit_check(cost: Money, balance: Money) -> Check {
     }
 }
 
-/// The runs of a schedule: (run, scheduled instant).
 /// A run and its scheduled instant.
 type Scheduled = (Option<Run>, DateTime<Utc>);
 
-/// The runs of a schedule with their scheduled instants; an optimized schedule's is the
-/// default time in the campaign's zone (UTC without one).
-fn runs(timing: &Timing, now: DateTime<Utc>) -> Result<Vec<Scheduled>, PlanError> {
+/// The runs of a schedule at or after `now` with their scheduled instants, and how many
+/// earlier runs were skipped; an optimized schedule's instant is the default time in the
+/// campaign's zone (UTC without one).
+fn runs(timing: &Timing, now: DateTime<Utc>) -> Result<(Vec<Scheduled>, usize), PlanError> {
+    let future = |at: DateTime<Utc>| {
+        if at < now {
+            Err(PlanError::ScheduledInPast { scheduled: at, now })
+        } else {
+            Ok(at)
+        }
+    };
     match &timing.schedule {
         Schedule::Recurring(rec) => {
             let mut out = Vec::new();
+            let (mut skipped, mut last) = (0, None);
             for (index, run) in rec.runs().enumerate() {
                 let run = run.map_err(PlanError::Schedule)?;
-                if out.len() == MAX_RUNS {
+                if index == MAX_RUNS {
                     return Err(PlanError::TooManyRuns { max: MAX_RUNS });
+                }
+                last = Some(run.at);
+                if run.at < now {
+                    skipped += 1;
+                    continue;
                 }
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
                 let key = run.key.to_string();
                 out.push((Some(Run { index, key }), run.at));
             }
-            Ok(out)
+            match last {
+                Some(last) if out.is_empty() => Err(PlanError::NoRunLeft {
+                    runs: skipped,
+                    last,
+                    now,
+                }),
+                _ => Ok((out, skipped)),
+            }
         }
         Schedule::Optimized { date, default_time } => {
             let zone = timing.zone.unwrap_or(chrono_tz::UTC);
             let at = schedule::local_instant(zone, date.and_time(*default_time))
                 .map_err(PlanError::Schedule)?;
-            Ok(vec![(None, at)])
+            Ok((vec![(None, future(at)?)], 0))
         }
         other => {
             let at = other.start(now).map_err(PlanError::Schedule)?;
-            Ok(vec![(None, at.unwrap_or(now))])
+            Ok((vec![(None, future(at.unwrap_or(now))?)], 0))
         }
     }
 }
@@ -1086,29 +1460,14 @@ fn parse_preferred(value: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
-/// Runs `f` over contiguous chunks of `items` on up to `threads` threads; the results are
-/// in chunk order.
+/// Runs `f` over contiguous chunks of `items` on up to `threads` threads (at most
+/// [`MAX_THREADS`](crate::parallel::MAX_THREADS)); the results are in chunk order.
 fn map_chunks<T: Sync, R: Send>(
     items: &[T],
     threads: NonZeroUsize,
     f: impl Fn(&[T]) -> Result<R, PlanError> + Sync,
 ) -> Result<Vec<R>, PlanError> {
-    let n = threads.get().min(items.len().max(1));
-    if n <= 1 {
-        return Ok(vec![f(items)?]);
-    }
-    let size = items.len().div_ceil(n);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| s.spawn(|| f(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
-    })
+    crate::parallel::map_chunks(items, threads, |_, chunk| f(chunk))?
+        .into_iter()
+        .collect()
 }

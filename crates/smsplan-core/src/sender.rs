@@ -77,26 +77,6 @@ impl SenderKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 
-    /// The usual capacity of the kind in message parts per second, from common carrier
-    /// limits: alphanumeric 10, long code 1 (a US long code sends one segment per second),
-    /// short code 100, toll-free 3. Contracts often give other figures.
-    ///
-    /// ```
-    /// use smsplan_core::sender::SenderKind;
-    /// assert_eq!(SenderKind::LongCode.default_parts_per_second().get(), 1);
-    /// assert_eq!(SenderKind::ShortCode.default_parts_per_second().get(), 100);
-    /// ```
-    #[must_use]
-    pub const fn default_parts_per_second(self) -> NonZeroU32 {
-        let extra = match self {
-            Self::Alphanumeric => 9,
-            Self::LongCode => 0,
-            Self::ShortCode => 99,
-            Self::TollFree => 2,
-        };
-        NonZeroU32::MIN.saturating_add(extra)
-    }
-
     /// Whether recipients can answer a sender of this kind.
     ///
     /// ```
@@ -121,6 +101,31 @@ pub enum Direction {
     OneWay,
     /// Replies (STOP, HELP…) come back to this sender.
     TwoWay,
+}
+
+impl SenderKind {
+    /// The parts per second a sender of this kind delivers when the campaign does not say
+    /// (typical operator limits: alphanumeric 10, long code 1, short code 100, toll-free 3).
+    /// Plans place messages at this pace and the provider's pacer defaults to it.
+    ///
+    /// ```
+    /// use smsplan_core::sender::SenderKind;
+    /// assert_eq!(SenderKind::LongCode.default_parts_per_second().get(), 1);
+    /// assert_eq!(SenderKind::ShortCode.default_parts_per_second().get(), 100);
+    /// ```
+    #[must_use]
+    pub const fn default_parts_per_second(self) -> NonZeroU32 {
+        let rate = match self {
+            Self::Alphanumeric => NonZeroU32::new(10),
+            Self::ShortCode => NonZeroU32::new(100),
+            Self::LongCode => NonZeroU32::new(1),
+            Self::TollFree => NonZeroU32::new(3),
+        };
+        match rate {
+            Some(rate) => rate,
+            None => NonZeroU32::MIN,
+        }
+    }
 }
 
 impl fmt::Display for SenderKind {

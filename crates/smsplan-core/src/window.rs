@@ -54,6 +54,9 @@ use chrono_tz::Tz;
 
 use crate::holiday::{Calendar, HolidayError, HolidayTable};
 
+mod set;
+pub use set::PolicySet;
+
 /// How many local days a search looks ahead before giving up (about three years).
 pub const SEARCH_DAYS: u32 = 1100;
 

@@ -6,7 +6,7 @@
     reason = "test helpers over known-good fixtures"
 )]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -19,12 +19,13 @@ use smsplan_core::group::{Group, GroupId};
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::phone::Region;
 use smsplan_core::plan::{
-    Campaign, Credits, Exclusion, Message, PlanError, SendPlan, Timing, plan,
+    Campaign, Credits, Exclusion, Message, PlanError, PolicyKeyError, SendPlan, Timing, plan,
 };
 use smsplan_core::schedule::{Frequency, Recurrence, Schedule};
+use smsplan_core::sender::SenderKind;
 use smsplan_core::template::{MissingField, Template};
 use smsplan_core::text;
-use smsplan_core::window::{PastSend, Topic};
+use smsplan_core::window::{MessageClass, PastSend, Policy, Preset, Topic};
 
 fn local(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
@@ -339,8 +340,7 @@ fn credit_and_sender_checks() {
 #[test]
 fn a_policy_that_never_opens_excludes_with_the_search_error_kept() {
     use smsplan_core::schedule::ScheduleError;
-    use smsplan_core::window::{Policy, WindowError};
-    use std::collections::BTreeMap;
+    use smsplan_core::window::WindowError;
 
     let mut c = campaign(
         vec![contact("c1", "06 12 34 56 78", &[])],
@@ -365,8 +365,316 @@ fn a_policy_that_never_opens_excludes_with_the_search_error_kept() {
     assert!(
         excluded
             .detail()
-            .starts_with("send window: policy \"never\" allows no send"),
+            .starts_with("policy \"never\" allows no send"),
         "{}",
         excluded.detail()
+    );
+}
+
+fn french_numbers(n: usize) -> Vec<Contact> {
+    (0..n)
+        .map(|i| {
+            contact(
+                &format!("c{i:04}"),
+                &format!("+336{:08}", 12_000_000 + i),
+                &[],
+            )
+        })
+        .collect()
+}
+
+fn with_sender(mut c: Campaign, kind: SenderKind, value: &str) -> Campaign {
+    c.message.sender = Some((kind, value.to_owned()));
+    c
+}
+
+#[test]
+fn a_long_code_at_one_part_a_second_sends_300_before_20h_and_holds_the_rest_until_monday() {
+    // Saturday 2026-11-28 19:55 in Paris: five minutes of fr-commercial left, 300 parts at
+    // 1 part/s; the other 300 go from Monday 08:00 (Sunday is closed).
+    let c = with_sender(
+        campaign(
+            french_numbers(600),
+            "Soldes ! STOP 36111",
+            later("2026-11-28T19:55", PARIS),
+        ),
+        SenderKind::LongCode,
+        "+33612000999",
+    );
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    assert_eq!(p.parts_per_second.get(), 1);
+    assert_eq!(p.recipients.len(), 600);
+    let saturday_close = utc("2026-11-28T20:00:00+01:00");
+    let monday = utc("2026-11-30T08:00:00+01:00");
+    let before: Vec<_> = p
+        .recipients
+        .iter()
+        .filter(|r| r.send_at < saturday_close)
+        .collect();
+    assert_eq!(before.len(), 300);
+    // In contact order, one second apart, each inside its window.
+    assert_eq!(before[0].send_at, utc("2026-11-28T19:55:00+01:00"));
+    assert_eq!(before[299].send_at, utc("2026-11-28T19:59:59+01:00"));
+    assert!(before.iter().all(|r| r.window_end == Some(saturday_close)));
+    let after: Vec<_> = p
+        .recipients
+        .iter()
+        .filter(|r| r.send_at >= saturday_close)
+        .collect();
+    assert_eq!(after[0].contact.as_str(), "c0300");
+    assert_eq!(after[0].send_at, monday);
+    assert_eq!(after[299].send_at, monday + chrono::Duration::seconds(299));
+    assert!(
+        after
+            .iter()
+            .all(|r| r.window_end == Some(utc("2026-11-30T20:00:00+01:00")))
+    );
+    assert_eq!(p.totals.held, 300);
+    let by_window: Vec<_> = p.totals.by_window.iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(
+        by_window,
+        [(utc("2026-11-28T19:55:00+01:00"), 300), (monday, 300)]
+    );
+}
+
+#[test]
+fn a_short_code_sends_them_all_in_the_first_window() {
+    let c = with_sender(
+        campaign(
+            french_numbers(600),
+            "Soldes ! STOP 36111",
+            later("2026-11-28T19:55", PARIS),
+        ),
+        SenderKind::ShortCode,
+        "36111",
+    );
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    assert_eq!(p.parts_per_second.get(), 100);
+    assert_eq!(p.totals.held, 0);
+    // 600 parts at 100 parts/s: 6 s, the last one starts 5.99 s after 19:55.
+    let last = p.recipients.iter().map(|r| r.send_at).max().unwrap();
+    assert_eq!(last, utc("2026-11-28T19:55:05.990+01:00"));
+}
+
+#[test]
+fn messages_the_sender_cannot_reach_before_the_deadline_expire_with_a_reason() {
+    let mut c = with_sender(
+        campaign(
+            french_numbers(10),
+            "Soldes ! STOP 36111",
+            later("2026-11-27T10:00", PARIS),
+        ),
+        SenderKind::LongCode,
+        "+33612000999",
+    );
+    c.message.parts_per_second = None;
+    c.timing.deadline = Some(utc("2026-11-27T10:00:04+01:00"));
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    // 10:00:00 .. 10:00:03 go; from 10:00:04 the deadline is closed.
+    assert_eq!(p.recipients.len(), 4);
+    assert_eq!(p.totals.by_reason["expired"], 6);
+    assert!(matches!(p.excluded[0].reason, Exclusion::Capacity { .. }));
+    assert_eq!(p.excluded[0].contact.as_str(), "c0004");
+    assert!(
+        p.excluded[0].reason.detail().contains("1 parts per second"),
+        "{}",
+        p.excluded[0].reason.detail()
+    );
+}
+
+#[test]
+fn a_campaign_capacity_overrides_the_kinds_default() {
+    let mut c = with_sender(
+        campaign(
+            french_numbers(3),
+            "Soldes ! STOP 36111",
+            later("2026-11-27T10:00", PARIS),
+        ),
+        SenderKind::Alphanumeric,
+        "SHOP",
+    );
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    assert_eq!(p.parts_per_second.get(), 10);
+    assert_eq!(
+        p.recipients[1].send_at,
+        utc("2026-11-27T10:00:00.100+01:00")
+    );
+    c.message.parts_per_second = std::num::NonZeroU32::new(2);
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        p.recipients[1].send_at,
+        utc("2026-11-27T10:00:00.500+01:00")
+    );
+    assert_eq!(p.sender.as_ref().map(|s| s.value()), Some("SHOP"));
+}
+
+#[test]
+fn a_later_or_optimized_instant_before_now_is_an_error_naming_both() {
+    let c = campaign(
+        french_numbers(1),
+        "Soldes ! STOP 36111",
+        later("2026-11-27T10:00", PARIS),
+    );
+    let now = utc("2026-11-27T12:00:00+01:00");
+    let err = plan(&c, now, NonZeroUsize::MIN).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::ScheduledInPast {
+            scheduled: utc("2026-11-27T10:00:00+01:00"),
+            now
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "scheduled instant 2026-11-27T09:00:00+00:00 is before now (2026-11-27T11:00:00+00:00)"
+    );
+    let optimized = campaign(
+        french_numbers(1),
+        "Soldes ! STOP 36111",
+        Schedule::Optimized {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            default_time: chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+        },
+    );
+    assert!(matches!(
+        plan(&optimized, now, NonZeroUsize::MIN),
+        Err(PlanError::ScheduledInPast { .. })
+    ));
+}
+
+#[test]
+fn a_deadline_at_or_before_now_is_an_error() {
+    let mut c = campaign(french_numbers(1), "Soldes ! STOP 36111", Schedule::Now);
+    let now = utc("2026-11-27T12:00:00+01:00");
+    c.timing.deadline = Some(now);
+    assert_eq!(
+        plan(&c, now, NonZeroUsize::MIN).unwrap_err(),
+        PlanError::DeadlinePassed { deadline: now, now }
+    );
+}
+
+#[test]
+fn a_recurring_campaign_plans_only_the_runs_from_now_and_counts_the_others() {
+    let rec = Recurrence::new(
+        Frequency::Daily,
+        chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+        PARIS,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+    )
+    .unwrap();
+    let c = campaign(
+        french_numbers(1),
+        "Soldes ! STOP 36111",
+        Schedule::Recurring(rec),
+    );
+    // Wednesday 11:00: Monday, Tuesday and Wednesday 10:00 are past.
+    let plans = plan(&c, utc("2026-11-25T11:00:00+01:00"), NonZeroUsize::MIN).unwrap();
+    let keys: Vec<_> = plans
+        .iter()
+        .map(|p| p.run.as_ref().unwrap().key.as_str())
+        .collect();
+    assert_eq!(keys, ["2026-11-26", "2026-11-27", "2026-11-28"]);
+    assert_eq!(plans[0].run.as_ref().unwrap().index, 3);
+    assert!(plans.iter().all(|p| p.skipped_runs == 3));
+    assert!(matches!(
+        plan(&c, utc("2026-11-29T00:00:00+01:00"), NonZeroUsize::MIN),
+        Err(PlanError::NoRunLeft { runs: 6, .. })
+    ));
+}
+
+fn policies(entries: &[(&str, &[Preset])]) -> Option<BTreeMap<String, Vec<Policy>>> {
+    Some(
+        entries
+            .iter()
+            .map(|(k, ps)| ((*k).to_owned(), ps.iter().map(|p| p.policy()).collect()))
+            .collect(),
+    )
+}
+
+#[test]
+fn policy_map_keys_are_checked() {
+    let mut c = campaign(
+        french_numbers(1),
+        "Soldes ! STOP 36111",
+        later("2026-11-27T10:00", PARIS),
+    );
+    for (key, reason) in [
+        ("F R", PolicyKeyError::Malformed),
+        ("FRA", PolicyKeyError::Malformed),
+        ("US-TEXAS", PolicyKeyError::Malformed),
+        ("ZZ", PolicyKeyError::UnknownRegion),
+    ] {
+        c.timing.policies = policies(&[(key, &[Preset::FrCommercial])]);
+        assert_eq!(
+            plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN).unwrap_err(),
+            PlanError::PolicyKey {
+                key: key.to_owned(),
+                reason
+            },
+            "{key}"
+        );
+    }
+    c.timing.policies = policies(&[("FR", &[Preset::FrCommercial]), ("fr", &[])]);
+    assert!(matches!(
+        plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN),
+        Err(PlanError::PolicyKey {
+            reason: PolicyKeyError::Duplicate,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_map_that_leaves_a_region_out_fails_legal_window_and_an_explicit_none_warns() {
+    let mut contacts = french_numbers(2);
+    contacts.push(contact("london", "+44 20 7946 0958", &[]));
+    let mut c = campaign(
+        contacts,
+        "Soldes ! STOP 36111",
+        later("2026-11-27T10:00", PARIS),
+    );
+    c.timing.policies = policies(&[("GB", &[Preset::FrCommercial])]);
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    let check = p.checklist.get(CheckId::LegalWindow).unwrap();
+    assert_eq!(check.status, CheckStatus::Fail);
+    assert!(check.detail.contains("2 in FR"), "{}", check.detail);
+    assert_eq!(p.state, smsplan_core::approval::StateKind::Draft);
+
+    c.timing.policies = policies(&[("FR", &[Preset::FrCommercial]), ("GB", &[])]);
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    let check = p.checklist.get(CheckId::LegalWindow).unwrap();
+    assert_eq!(check.status, CheckStatus::Warn, "{}", check.detail);
+    assert!(check.detail.contains("1 in GB"), "{}", check.detail);
+    let london = p
+        .recipients
+        .iter()
+        .find(|r| r.contact.as_str() == "london")
+        .unwrap();
+    assert!(london.policies.is_empty() && london.window_end.is_none());
+
+    // Transactional messages need no window.
+    c.timing.policies = policies(&[("GB", &[Preset::FrCommercial])]);
+    c.message.class = MessageClass::Transactional;
+    let p = plan(&c, utc("2026-11-20T00:00:00Z"), NonZeroUsize::MIN)
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        p.checklist.get(CheckId::LegalWindow).unwrap().status,
+        CheckStatus::Pass
     );
 }

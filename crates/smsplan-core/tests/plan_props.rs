@@ -200,7 +200,12 @@ proptest! {
         let by_id: BTreeMap<_, _> = c.contacts.iter().map(|x| (x.id.clone(), x)).collect();
         for r in &p.recipients {
             let contact = by_id[&r.contact];
-            let policies: Vec<&Policy> = select_policies(&map, "subdivision", contact, r.phone.region()).iter().collect();
+            let policies: Vec<&Policy> = select_policies(&map, "subdivision", contact, r.phone.region())
+                .unwrap_or_default()
+                .iter()
+                .collect();
+            let names: Vec<&str> = policies.iter().map(|p| p.name()).collect();
+            prop_assert_eq!(r.policies.names().collect::<Vec<_>>(), names);
             prop_assert!(r.send_at >= p.scheduled_at);
             if let Some(d) = p.deadline {
                 prop_assert!(r.send_at < d);
@@ -208,10 +213,30 @@ proptest! {
             if !policies.is_empty() {
                 let w = Intersection::product(&policies, &r.time_zones);
                 prop_assert!(w.is_allowed(r.send_at).unwrap(), "{} at {}", r.contact.as_str(), r.send_at);
-                // And it is the first allowed instant: nothing earlier since the schedule.
-                prop_assert_eq!(w.next_allowed(p.scheduled_at).unwrap(), r.send_at);
+                // Pacing only moves a message later than its first allowed instant.
+                prop_assert!(w.next_allowed(p.scheduled_at).unwrap() <= r.send_at);
+                // Its window is the one it falls in.
+                prop_assert_eq!(Some(w.window_end(r.send_at).unwrap()), r.window_end);
+            } else {
+                prop_assert_eq!(r.window_end, None);
             }
         }
+    }
+
+    #[test]
+    fn the_sender_never_goes_faster_than_its_capacity(input in input()) {
+        let c = campaign(&input);
+        let p = one_plan(&c, input.threads);
+        let rate = i64::from(p.parts_per_second.get());
+        let mut rows: Vec<_> = p.recipients.iter().collect();
+        rows.sort_by_key(|r| (r.send_at, r.position));
+        for pair in rows.windows(2) {
+            let busy_ns = pair[0].segments as i64 * 1_000_000_000 / rate;
+            let gap = (pair[1].send_at - pair[0].send_at).num_nanoseconds().unwrap();
+            prop_assert!(gap >= busy_ns - 1, "{} then {}: {gap} ns < {busy_ns} ns", pair[0].contact.as_str(), pair[1].contact.as_str());
+        }
+        prop_assert_eq!(p.totals.by_window.values().sum::<usize>(), p.totals.recipients);
+        prop_assert!(p.totals.held <= p.totals.recipients);
     }
 
     #[test]

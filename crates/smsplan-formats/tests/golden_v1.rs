@@ -3,9 +3,10 @@
 //! Every campaign under `tests/golden/v1/campaign/` must parse, convert to a core
 //! `Campaign` and reserialize byte for byte; its plan at a fixed `now` must equal the files
 //! under `tests/golden/v1/plan/`; the JSON Schemas generated from the types must equal the
-//! committed ones under `schema/` (`campaign.v1.json`, `plan.v1.json`). A failure here means the wire format changed: that
-//! is a new version (`v2`), not an edit of v1. `UPDATE_GOLDEN=1` rewrites the files, for a
-//! new golden or a new version only.
+//! committed ones under `schema/` (`campaign.v1.json`, `plan.v1.json`). A failure here means the wire format changed:
+//! within v1 only by new fields, optional when read (existing fields keep their names and
+//! meaning); anything else is a new version (`v2`). `UPDATE_GOLDEN=1` rewrites the files,
+//! for a new golden, new fields or a new version only.
 
 #![allow(
     clippy::unwrap_used,
@@ -129,6 +130,7 @@ fn domain_errors_name_the_field() {
             "schedule.policies.FR[0]",
         ),
         ("\"EUR\"", "\"eur\"", "credits.currency"),
+        ("\"0.045\"", "\"-0.045\"", "credits.price_per_segment"),
         ("{{first_name|there}}", "{{first name}}", "message.template"),
         ("\"DE\"", "\"DEU\"", "project.accepted_regions[3]"),
     ] {
@@ -136,6 +138,25 @@ fn domain_errors_name_the_field() {
         let err = Campaign::try_from(spec).unwrap_err();
         assert_eq!(err.path, path, "{err}");
     }
+}
+
+#[test]
+fn a_test_sms_needs_a_valid_number() {
+    // Before: "not a number" passed the `test_sms` check ("test SMS sent to not a number").
+    let text =
+        fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "not a number", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    let spec: CampaignSpec =
+        from_json(&text.replacen("+4915123456789", "+491512345678", 1)).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "test_sms.to", "{err}");
+    assert!(
+        !err.to_string().contains("491512345678"),
+        "the number is personal data: {err}"
+    );
 }
 
 #[test]
@@ -155,20 +176,19 @@ fn contact_fields_read_as_an_object_of_strings() {
     use smsplan_core::contact::Fields;
     use smsplan_formats::v1::audience::Contact;
 
-    let c: Contact =
-        from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3", "é": ""}}"#).unwrap();
+    let c: Contact = from_json(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "é": ""}}"#).unwrap();
     let fields = c.fields.as_ref().unwrap();
-    // A repeated name keeps its last value, as a map would; entries come out in name order.
+    // Entries come out in name order.
     assert_eq!(
         fields.iter().collect::<Vec<_>>(),
-        [("a", "2"), ("z", "3"), ("é", "")]
+        [("a", "2"), ("z", "1"), ("é", "")]
     );
     assert_eq!(
         serde_json::to_string(&c).unwrap(),
-        r#"{"id":"c1","fields":{"a":"2","z":"3","é":""}}"#
+        r#"{"id":"c1","fields":{"a":"2","z":"1","é":""}}"#
     );
     let core = c.into_core("contacts[0]").unwrap();
-    assert_eq!(core.fields.get("z"), Some("3"));
+    assert_eq!(core.fields.get("z"), Some("1"));
 
     // Absent and null are no fields; an empty object is an empty set of fields.
     for (text, empty) in [
@@ -186,6 +206,30 @@ fn contact_fields_read_as_an_object_of_strings() {
         r#"{"id":"c1","fields":{}}"#
     );
 
+    // A repeated name is an error at its path; it used to keep the last value silently.
+    let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"z": "1", "a": "2", "z": "3"}}"#)
+        .unwrap_err();
+    assert_eq!(err.path(), Some("fields.z"), "{err}");
+    assert!(err.to_string().contains("duplicate field `z`"), "{err}");
+    // Past the scan, the set of names finds repeats just as well.
+    let many: Vec<String> = (0..40).map(|i| format!("\"f{i}\": \"v\"")).collect();
+    for repeat in ["f3", "f39"] {
+        let text = format!(
+            r#"{{"id": "c1", "fields": {{{}, "{repeat}": "again"}}}}"#,
+            many.join(", ")
+        );
+        let err = from_json::<Contact>(&text).unwrap_err();
+        assert_eq!(
+            err.path(),
+            Some(format!("fields.{repeat}").as_str()),
+            "{err}"
+        );
+    }
+    let text = format!(r#"{{"id": "c1", "fields": {{{}}}}}"#, many.join(", "));
+    assert_eq!(
+        from_json::<Contact>(&text).unwrap().fields.unwrap().len(),
+        40
+    );
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": {"age": 42}}"#).unwrap_err();
     assert_eq!(err.path(), Some("fields.age"), "{err}");
     let err = from_json::<Contact>(r#"{"id": "c1", "fields": ["a"]}"#).unwrap_err();
@@ -225,4 +269,67 @@ fn a_refused_number_is_named_by_path_and_shown_masked() {
     let err = from_json::<CampaignSpec>(&bad).unwrap_err();
     assert_eq!(err.path(), Some("audience.suppressed.numbers[0]"));
     assert!(!err.to_string().contains("612345"), "{err}");
+}
+
+#[test]
+fn windows_never_disappear_silently() {
+    let text = fs::read_to_string(root().join("tests/golden/v1/campaign/minimal.json")).unwrap();
+    // The golden's `schedule.policies` object, replaced as text (a repeated key cannot be
+    // written through a JSON value).
+    let start = text.find("\"policies\": {").unwrap() + "\"policies\": ".len();
+    let end = start + text[start..].find('}').unwrap() + 1;
+    let with = |map: &str| format!("{}{map}{}", &text[..start], &text[end..]);
+    // A key given twice is refused while reading, with its place.
+    let err =
+        from_json::<CampaignSpec>(&with(r#"{"FR": ["fr-commercial"], "FR": []}"#)).unwrap_err();
+    assert_eq!(err.path(), Some("schedule.policies"), "{err}");
+    assert!(err.to_string().contains("\"FR\" given twice"), "{err}");
+    for (map, path, words) in [
+        (r#"{"FR": []}"#, "schedule.policies.FR", "[\"none\"]"),
+        (
+            r#"{"F R": ["fr-commercial"]}"#,
+            "schedule.policies.F R",
+            "ISO 3166",
+        ),
+        (
+            r#"{"XX": ["fr-commercial"]}"#,
+            "schedule.policies.XX",
+            "unknown region",
+        ),
+        (
+            r#"{"FR": ["fr-commercial"], "fr": ["fr-commercial"]}"#,
+            "schedule.policies.fr",
+            "twice",
+        ),
+        (
+            r#"{"FR": ["none", "fr-commercial"]}"#,
+            "schedule.policies.FR[0]",
+            "cannot be combined",
+        ),
+    ] {
+        let spec: CampaignSpec = from_json(&with(map)).unwrap();
+        let err = Campaign::try_from(spec).unwrap_err();
+        assert_eq!(err.path, path, "{map}: {err}");
+        assert!(err.to_string().contains(words), "{map}: {err}");
+    }
+    // The explicit `["none"]` is no window, on purpose.
+    let spec: CampaignSpec = from_json(&with(r#"{"FR": ["none"]}"#)).unwrap();
+    let campaign = Campaign::try_from(spec).unwrap();
+    assert_eq!(campaign.timing.policies.unwrap()["FR"], []);
+}
+
+#[test]
+fn custom_policy_names_are_unique_and_capacities_positive() {
+    let text =
+        fs::read_to_string(root().join("tests/golden/v1/campaign/custom-policy.json")).unwrap();
+    let mut spec: CampaignSpec = from_json(&text).unwrap();
+    let first = spec.schedule.custom_policies[0].clone();
+    spec.schedule.custom_policies.push(first);
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "schedule.custom_policies[1].name", "{err}");
+
+    let mut spec: CampaignSpec = from_json(&text).unwrap();
+    spec.message.sender.as_mut().unwrap().parts_per_second = Some(0);
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "message.sender.parts_per_second", "{err}");
 }

@@ -53,6 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = Group::new(GroupId::new("all")?, contacts.iter().map(|c| c.id.clone()));
     let mut message = Message::new(Template::parse("Soldes -50% ce week-end ! STOP 36180")?);
     message.sender = Some((smsplan_core::sender::SenderKind::ShortCode, "36180".into()));
+    // The plan places messages at the pace the pacer keeps.
+    message.parts_per_second = std::num::NonZeroU32::new(5);
     let campaign = Campaign::new(
         "spring".parse()?,
         (
@@ -83,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     session.apply(Event::Confirm, &ana, now)?;
     session.apply(Event::Start, &Actor::system(), now)?;
 
-    let mut dispatcher = Dispatcher::new(sender.clone());
+    let mut dispatcher = Dispatcher::new(); // sends from the plan's sender
     loop {
         let report =
             dispatcher.dispatch_due(&send_plan, session.state(), &*gateway, &mut pacer, now)?;

@@ -7,6 +7,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use smsplan_core::audience::{self, Audience};
+use smsplan_formats::read::from_json;
 use smsplan_formats::v1::audience::{AudienceInput, AudienceResult, AudienceSpec, Refresh};
 
 use crate::jsonl::{CliError, Status};
@@ -20,7 +21,8 @@ pub struct Args {
     /// contacts since then) to the result.
     #[arg(long, value_name = "FILE")]
     scheduled: Option<PathBuf>,
-    /// Threads that parse numbers (default: every core); the result does not depend on it.
+    /// Threads that parse numbers (default: every core; at most 256); the result does not
+    /// depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
     /// Write the result on one line instead of indented.
@@ -70,44 +72,10 @@ fn load(path: &Path, stdin: &mut Option<impl Read>) -> Result<AudienceInput, Cli
     } else {
         fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: {e}")))?
     };
-    let spec =
-        parse_spec(&text).map_err(|message| CliError::Input(format!("{name}: {message}")))?;
+    let spec: AudienceSpec =
+        from_json(&text).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
     drop(text);
     AudienceInput::try_from(spec).map_err(|e| CliError::Input(format!("{name}: {e}")))
-}
-
-/// Parses the document; errors give the line and column, and the field path for data errors.
-fn parse_spec(text: &str) -> Result<AudienceSpec, String> {
-    // The plain parser is faster; the path-tracking one runs again only to explain an error.
-    if let Ok(spec) = serde_json::from_str(text) {
-        return Ok(spec);
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let spec: AudienceSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        let at = format!("line {} column {}", inner.line(), inner.column());
-        let message = inner.to_string();
-        // serde quotes the input: a number in it is personal data.
-        let message = smsplan_core::phone::mask_in_text(
-            message
-                .strip_suffix(&format!(" at {at}"))
-                .unwrap_or(&message),
-        );
-        let path = e.path().to_string();
-        if inner.is_data() && path != "." {
-            format!("{path}: {message} ({at})")
-        } else {
-            format!("{at}: {message}")
-        }
-    })?;
-    de.end().map_err(|e| {
-        format!(
-            "line {} column {}: trailing characters",
-            e.line(),
-            e.column()
-        )
-    })?;
-    Ok(spec)
 }
 
 fn resolve<'a>(
@@ -122,5 +90,8 @@ fn resolve<'a>(
         &input.selection,
         threads,
     )
-    .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+    .map_err(|source| CliError::Audience {
+        path: path.display().to_string(),
+        source,
+    })
 }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use smsplan_core::money::{Currency, Money};
 use smsplan_core::text::{
-    self, Analysis, Boundaries, Language, LanguageSet, Options, ReferenceSize, TextError,
+    self, Analysis, Boundaries, EncodedPart, Language, LanguageSet, Options, ReferenceSize,
+    TextError,
 };
 
 use crate::jsonl::{self, CliError, InputProblem, Status};
@@ -32,11 +33,22 @@ pub struct Args {
     /// Also write the text of each part in `"parts"`.
     #[arg(long)]
     split: bool,
+    /// With `--split`, write each part as `{"text", "udh", "user_data", "udl"}`: the user
+    /// data header in hex, the whole TP-User-Data in hex (the header, then the septets
+    /// packed after their fill bits, or the UCS-2 octets big-endian; TS 23.040 9.2.3.24) and
+    /// the TP-User-Data-Length (septets, header and fill included, for GSM 7-bit; octets for
+    /// UCS-2; TS 23.040 9.2.3.16).
+    #[arg(long, requires = "split")]
+    pdu: bool,
+    /// The concatenation reference number in the headers of `--pdu` (default 0; up to 255,
+    /// or 65535 with `--ref16`).
+    #[arg(long, value_name = "N", requires = "pdu")]
+    reference: Option<u16>,
     /// Replace non-GSM look-alikes (curly quotes, NBSP, dashes, ...) first; the
     /// replacements are listed in `"replacements"`.
     #[arg(long)]
     smart: bool,
-    /// Price of one segment (a decimal such as 0.045): adds `"cost"`.
+    /// Price of one segment (a decimal such as 0.045, not negative): adds `"cost"`.
     #[arg(long, value_name = "DECIMAL")]
     price: Option<String>,
     /// Currency of `--price` (ISO 4217).
@@ -106,7 +118,46 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     replacements: Option<Vec<Replacement>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    parts: Option<Vec<&'a str>>,
+    parts: Option<Parts<'a>>,
+}
+
+/// The parts of `--split`: their texts, or with `--pdu` their gateway bytes too.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Parts<'a> {
+    Text(Vec<&'a str>),
+    Pdu(Vec<PduPart>),
+}
+
+/// One part as a gateway sends it.
+#[derive(Debug, Serialize)]
+struct PduPart {
+    text: String,
+    udh: String,
+    user_data: String,
+    udl: usize,
+}
+
+impl From<EncodedPart> for PduPart {
+    fn from(part: EncodedPart) -> Self {
+        Self {
+            udh: hex(&part.udh),
+            user_data: hex(&part.user_data()),
+            udl: part.user_data_length(),
+            text: part.text,
+        }
+    }
+}
+
+/// Upper-case hex, two digits per octet, as PDU tools write it.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02X}");
+            out
+        })
 }
 
 #[derive(Debug, Serialize)]
@@ -135,12 +186,18 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
             let currency = Currency::parse(&args.currency)
                 .map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
             Some(
-                Money::parse(price, currency)
+                Money::parse_price(price, currency)
                     .map_err(|e| CliError::Usage(format!("--price: {e}")))?,
             )
         }
         None => None,
     };
+    let reference = args.reference.unwrap_or(0);
+    if !args.ref16 && reference > u16::from(u8::MAX) {
+        return Err(CliError::Usage(format!(
+            "--reference: {reference} does not fit an 8-bit reference (0-255); add --ref16"
+        )));
+    }
     jsonl::for_each_line(input, output, |line, raw, buf| {
         let item = match read_item(raw) {
             Ok(item) => item,
@@ -149,7 +206,7 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
                 return Ok(false);
             }
         };
-        answer(&item, &options, args, price, buf)?;
+        answer(&item, &options, args, price, reference, buf)?;
         Ok(true)
     })
 }
@@ -172,12 +229,19 @@ fn answer(
     options: &Options,
     args: &Args,
     price: Option<Money>,
+    reference: u16,
     buf: &mut Vec<u8>,
 ) -> Result<(), CliError> {
     let smart = args.smart.then(|| text::smart_encode(&item.text));
     let message: &str = smart.as_ref().map_or(&item.text, |s| &s.text);
-    let result = if args.split {
-        text::split(message, options).map(|s| (s.analysis, Some(s.parts)))
+    let result = if args.pdu {
+        text::analyze(message, options).and_then(|analysis| {
+            let parts = text::encode(message, options, reference)?;
+            let parts = parts.into_iter().map(PduPart::from).collect();
+            Ok((analysis, Some(Parts::Pdu(parts))))
+        })
+    } else if args.split {
+        text::split(message, options).map(|s| (s.analysis, Some(Parts::Text(s.parts))))
     } else {
         text::analyze(message, options).map(|a| (a, None))
     };
@@ -226,7 +290,7 @@ fn report<'a>(
     args: &'a Args,
     cost: Option<String>,
     smart: Option<&text::SmartText>,
-    parts: Option<Vec<&'a str>>,
+    parts: Option<Parts<'a>>,
 ) -> Report<'a> {
     Report {
         id: item.id,

@@ -16,8 +16,6 @@ use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
 use smsplan_formats::v1::convert::{ConvertError, PlanView};
 
-use crate::jsonl::with_sources;
-
 /// Arguments of `smsplan plan`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,7 +24,7 @@ pub struct Args {
     /// The planning instant, RFC 3339 with offset (default: the system clock).
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
-    /// Worker threads (default: the available cores).
+    /// Worker threads (default: the available cores; at most 256).
     #[arg(long)]
     pub threads: Option<NonZeroUsize>,
     /// Indent the JSON output.
@@ -60,20 +58,22 @@ pub enum PlanCmdError {
         error: ReadError,
     },
     /// A value is refused by the domain.
-    #[error("{path}: {}", with_sources(error))]
+    #[error("{path}")]
     Convert {
         /// The file.
         path: String,
         /// Where and what.
-        error: ConvertError,
+        #[source]
+        source: ConvertError,
     },
     /// Planning failed.
-    #[error("{path}: {}", with_sources(error))]
+    #[error("{path}")]
     Plan {
         /// The file.
         path: String,
         /// Why.
-        error: PlanError,
+        #[source]
+        source: PlanError,
     },
 }
 
@@ -140,18 +140,18 @@ pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate
         started,
     };
     progress.step(1, &format!("read {} contacts", spec.contacts.len()));
-    let campaign = Campaign::try_from(spec).map_err(|error| PlanCmdError::Convert {
+    let campaign = Campaign::try_from(spec).map_err(|source| PlanCmdError::Convert {
         path: path.clone(),
-        error,
+        source,
     })?;
     progress.step(2, "checked the campaign");
     let threads = args
         .threads
         .or_else(|| std::thread::available_parallelism().ok())
         .unwrap_or(NonZeroUsize::MIN);
-    let plans = plan(&campaign, now, threads).map_err(|error| PlanCmdError::Plan {
+    let plans = plan(&campaign, now, threads).map_err(|source| PlanCmdError::Plan {
         path: path.clone(),
-        error,
+        source,
     })?;
     let recipients: usize = plans.iter().map(|p| p.recipients.len()).sum();
     progress.step(3, &format!("planned {recipients} messages"));

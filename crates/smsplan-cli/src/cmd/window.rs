@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use smsplan_core::phone::{PhoneNumber, RawNumber};
 use smsplan_core::window::{Intersection, Policy, WindowError};
+use smsplan_formats::read::from_json;
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
 
-use crate::jsonl::{CliError, Status, with_sources};
+use crate::jsonl::{CliError, Status};
 
 /// Writes one JSON object `{"allowed", "next_allowed", "window_end", "tz", "policy"}`.
 /// Instants are RFC 3339 in the (first) recipient zone's offset; `next_allowed` is the `--at`
@@ -66,7 +67,7 @@ fn load_file(path: &Path) -> Result<Policy, CliError> {
         CliError::Usage(format!("--policy-file {}: {e}", path.display()))
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
-    let spec: PolicySpec = serde_json::from_str(&text).map_err(|e| fail(&e))?;
+    let spec: PolicySpec = from_json(&text).map_err(|e| fail(&e))?;
     Policy::try_from(&spec).map_err(|e| fail(&e))
 }
 
@@ -106,8 +107,9 @@ pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
         .join(",");
     let refs: Vec<&Policy> = policies.iter().collect();
     let rules = Intersection::product(&refs, zones);
-    let window = |e: WindowError| {
-        CliError::Usage(format!("window of policy {names:?}: {}", with_sources(&e)))
+    let window = |source: WindowError| CliError::Window {
+        policy: names.clone(),
+        source,
     };
     let next = rules.next_allowed(args.at).map_err(window)?;
     let end = rules.window_end(args.at).map_err(window)?;

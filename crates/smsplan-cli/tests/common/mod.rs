@@ -44,6 +44,11 @@ pub struct Run {
 
 /// Runs `smsplan ARGS` with `stdin` as standard input.
 pub fn smsplan(args: &[&str], stdin: &str) -> Run {
+    smsplan_bytes(args, stdin.as_bytes())
+}
+
+/// Runs `smsplan ARGS` with `stdin`, which need not be UTF-8, as standard input.
+pub fn smsplan_bytes(args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_smsplan"))
         .args(args)
         .stdin(Stdio::piped())
@@ -52,9 +57,9 @@ pub fn smsplan(args: &[&str], stdin: &str) -> Run {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    let text = stdin.to_owned();
+    let bytes = stdin.to_vec();
     // Written from another thread so that a large output cannot block a large input.
-    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let writer = std::thread::spawn(move || input.write_all(&bytes));
     let out = child.wait_with_output().unwrap();
     // A command that stops early (a usage error) closes its input: not a test failure.
     if let Err(e) = writer.join().unwrap() {

@@ -135,8 +135,8 @@ pub struct Contact {
     pub quarantine: Option<Quarantine>,
     /// Custom fields for personalization.
     // A JSON object of strings, read straight into the compact core type (a name given twice
-    // keeps its last value, as a map would) and written in name order. The doc comment above
-    // is the schema's description: keep it unchanged.
+    // is an error at `fields.<name>`) and written in name order. The doc comment above is the
+    // schema's description: keep it unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "fields_json")]
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub fields: Option<Fields>,
@@ -146,7 +146,9 @@ pub struct Contact {
 mod fields_json {
     use std::fmt;
 
-    use serde::de::{MapAccess, Visitor};
+    use std::collections::HashSet;
+
+    use serde::de::{DeserializeSeed, Error as _, MapAccess, Visitor};
     use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
     use smsplan_core::contact::Fields;
@@ -211,10 +213,47 @@ mod fields_json {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
             let mut pairs: Vec<(String, String)> =
                 Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
-            while let Some(pair) = map.next_entry::<String, String>()? {
-                pairs.push(pair);
+            // The names so far, kept in a set only once a contact has many fields: a scan
+            // of a few is cheaper than hashing them.
+            let mut names: Option<HashSet<String>> = None;
+            while let Some(name) = map.next_key::<String>()? {
+                let repeated = match &mut names {
+                    Some(names) => !names.insert(name.clone()),
+                    None => {
+                        let repeated = pairs.iter().any(|(n, _)| *n == name);
+                        if pairs.len() >= SCAN_MAX {
+                            let known = pairs.iter().map(|(n, _)| n.clone());
+                            names = Some(known.chain([name.clone()]).collect());
+                        }
+                        repeated
+                    }
+                };
+                let value = map.next_value_seed(Value {
+                    repeated: repeated.then_some(name.as_str()),
+                })?;
+                pairs.push((name, value));
             }
             Ok(pairs.into_iter().collect())
+        }
+    }
+
+    /// The most fields checked for repeats by a scan.
+    const SCAN_MAX: usize = 16;
+
+    /// A field's value; a repeated name fails here, inside the value, so that the path of
+    /// the error ends with the name (`contacts[3].fields.first_name`).
+    struct Value<'n> {
+        repeated: Option<&'n str>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Value<'_> {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            match self.repeated {
+                Some(name) => Err(D::Error::custom(format_args!("duplicate field `{name}`"))),
+                None => serde::Deserialize::deserialize(d),
+            }
         }
     }
 }

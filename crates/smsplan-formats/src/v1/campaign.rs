@@ -7,13 +7,14 @@
 //! | field | default |
 //! |---|---|
 //! | `message.sender` | none: the `sender` check fails |
+//! | `message.sender.parts_per_second` | by kind: alphanumeric 10, long code 1, short code 100, toll-free 3 |
 //! | `message.class` | `marketing` |
 //! | `message.missing_field` | `exclude`: a contact without a field the template needs (and without default) is excluded with reason `missing_field`; `error` fails the plan |
 //! | `message.topic` | none (frequency caps "per topic" then count untopical sends) |
 //! | `schedule.at` | required for `later`, `optimized` and `recurring`; `now` uses the `--now` instant |
 //! | `schedule.time_zone` | required with `at` |
 //! | `schedule.deadline` | none: nothing expires |
-//! | `schedule.policies` | the built-in defaults per region (see `smsplan_core::plan::default_policies`) |
+//! | `schedule.policies` | the built-in defaults per region (see `smsplan_core::plan::default_policies`); keys are ISO 3166-1 regions, ISO 3166-2 subdivisions or `*`, each at most once; a list is never empty: `["none"]` says no window applies |
 //! | `schedule.custom_policies` | none: `policies` names presets only |
 //! | `schedule.outside_window` | `hold` |
 //! | `schedule.subdivision_field` | `subdivision`: the contact field holding an ISO 3166-2 code (`FR-67`, `US-TX`) used to choose policies |
@@ -101,6 +102,11 @@ pub struct Sender {
     pub kind: SenderKind,
     /// The name or number.
     pub value: String,
+    /// The parts per second the sender delivers (at least 1); the plan places messages
+    /// at this pace. Default by kind: alphanumeric 10, long code 1, short code 100,
+    /// toll-free 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts_per_second: Option<u32>,
 }
 
 /// The kind of a sender.
@@ -153,8 +159,13 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Instant>,
     /// Region (`FR`), subdivision (`US-TX`) or `*` → the policy names whose intersection
-    /// applies to recipients there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// applies to recipients there; `["none"]` for no window. A key given twice is an
+    /// error.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "unique_keys"
+    )]
     pub policies: Option<BTreeMap<String, Vec<String>>>,
     /// User-defined policies (`smsplan.policy/v1` documents) that `policies` may name; a
     /// custom policy named like a preset replaces it in this campaign.
@@ -272,4 +283,38 @@ pub struct PastSend {
     /// Its topic, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
+}
+
+/// Reads a JSON object into a map, refusing a key given twice (serde's own map keeps the
+/// last value silently).
+fn unique_keys<'de, D, V>(d: D) -> Result<Option<BTreeMap<String, V>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Visitor<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "key {key:?} given twice"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Visitor(std::marker::PhantomData))
+        .map(Some)
 }

@@ -5,9 +5,10 @@
 //! `v1::plan::SendPlan::try_from(&core_plan)` (or [`PlanView`]) writes a plan, failing with
 //! [`NotRepresentable`] on a core value v1 has no spelling for.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::error::Error as StdError;
 use std::fmt;
+use std::num::NonZeroU32;
 
 use serde::ser::{Error as _, Serialize, SerializeSeq, SerializeStruct, Serializer};
 
@@ -17,16 +18,16 @@ use smsplan_core::checklist::TestSms as CoreTestSms;
 use smsplan_core::contact::{ContactId, IdError};
 use smsplan_core::holiday::HolidayError;
 use smsplan_core::money::{Currency, Money, MoneyError};
-use smsplan_core::phone::{PhoneError, RawNumber, RegionError};
-use smsplan_core::plan::{self as core_plan, Campaign};
+use smsplan_core::phone::{PhoneError, PhoneNumber, RawNumber, RegionError};
+use smsplan_core::plan::{self as core_plan, Campaign, PolicyKeyError};
 use smsplan_core::schedule::{Frequency as CoreFrequency, Recurrence, Schedule, ScheduleError};
 use smsplan_core::template::{MissingField as CoreMissingField, Template, TemplateError};
 use smsplan_core::window::{
-    MessageClass as CoreClass, PastSend as CorePastSend, Policy, Topic, WindowError,
+    MessageClass as CoreClass, PastSend as CorePastSend, Policy, Preset, Topic, WindowError,
 };
 
 use super::audience::ConvertError as AudienceConvertError;
-use super::campaign::{CampaignSpec, Frequency, Mode};
+use super::campaign::{CampaignSpec, Frequency, Mode, Sender};
 use super::mirror::NotRepresentable;
 use super::plan::{self as wire, PlanFormat};
 use super::policy::PolicySpecError;
@@ -143,6 +144,41 @@ pub enum Problem {
         /// Why.
         reason: &'static str,
     },
+    /// A core enum value that v1 has no spelling for (writing a plan).
+    #[error(transparent)]
+    Unspellable(#[from] NotRepresentable),
+    /// A phone number that is not valid (the number is not repeated: it is personal data).
+    #[error(transparent)]
+    Number(#[from] PhoneError),
+    /// A count that must be at least 1 is 0.
+    #[error("must be at least 1")]
+    Zero,
+    /// A custom policy takes the name that means "no window".
+    #[error("\"none\" is reserved for \"no window\"")]
+    ReservedName,
+    /// Two custom policies have the same name.
+    #[error("policy name {name:?} defined twice")]
+    DuplicatePolicyName {
+        /// The name.
+        name: String,
+    },
+    /// A policy map key is refused.
+    #[error("key {key:?}: {error}")]
+    PolicyKey {
+        /// The key as written.
+        key: String,
+        /// Why.
+        error: PolicyKeyError,
+    },
+    /// A policy map entry lists no policy.
+    #[error("empty policy list: write [\"none\"] to send without a window")]
+    EmptyPolicyList,
+    /// `"none"` is listed with other policies.
+    #[error("\"none\" cannot be combined with policies")]
+    NoneWithPolicies,
+    /// Two keys of a policy map name the same region or subdivision.
+    #[error("the same region or subdivision is given twice")]
+    DuplicateKey,
 }
 
 fn err(path: impl Into<String>, problem: impl Into<Problem>) -> ConvertError {
@@ -207,6 +243,12 @@ impl TryFrom<CampaignSpec> for Campaign {
         let template = Template::parse(&m.template).map_err(|e| err("message.template", e))?;
         let mut message = core_plan::Message::new(template);
         message.sender = m.sender.as_ref().map(|s| (s.kind.into(), s.value.clone()));
+        if let Some(rate) = m.sender.as_ref().and_then(|s| s.parts_per_second) {
+            message.parts_per_second = Some(
+                NonZeroU32::new(rate)
+                    .ok_or_else(|| err("message.sender.parts_per_second", Problem::Zero))?,
+            );
+        }
         message.class = m.class.map_or(CoreClass::Marketing, CoreClass::from);
         message.missing_field = m
             .missing_field
@@ -281,25 +323,57 @@ impl TryFrom<CampaignSpec> for Campaign {
         };
         let mut custom: BTreeMap<&str, Policy> = BTreeMap::new();
         for (i, spec) in s.custom_policies.iter().enumerate() {
-            let policy = Policy::try_from(spec)
-                .map_err(|e| policy_err(&format!("schedule.custom_policies[{i}]"), e))?;
-            custom.insert(spec.name.as_str(), policy);
+            let place = format!("schedule.custom_policies[{i}]");
+            let policy = Policy::try_from(spec).map_err(|e| policy_err(&place, e))?;
+            if spec.name == NO_WINDOW {
+                return Err(err(format!("{place}.name"), Problem::ReservedName));
+            }
+            if custom.insert(spec.name.as_str(), policy).is_some() {
+                return Err(err(
+                    format!("{place}.name"),
+                    Problem::DuplicatePolicyName {
+                        name: spec.name.clone(),
+                    },
+                ));
+            }
         }
         let policies = match &s.policies {
             None => None,
             Some(map) => {
                 let mut out = BTreeMap::new();
                 for (key, names) in map {
-                    let list = names
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| match custom.get(n.as_str()) {
-                            Some(p) => Ok(p.clone()),
-                            None => Policy::preset(n)
-                                .map_err(|e| err(format!("schedule.policies.{key}[{i}]"), e)),
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    out.insert(key.to_ascii_uppercase(), list);
+                    let path = format!("schedule.policies.{key}");
+                    let canonical = smsplan_core::plan::policy_key(key).map_err(|error| {
+                        err(
+                            &path,
+                            Problem::PolicyKey {
+                                key: key.clone(),
+                                error,
+                            },
+                        )
+                    })?;
+                    let list = match names.as_slice() {
+                        [] => {
+                            return Err(err(path, Problem::EmptyPolicyList));
+                        }
+                        [only] if only == NO_WINDOW => Vec::new(),
+                        _ => names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| match custom.get(n.as_str()) {
+                                Some(p) => Ok(p.clone()),
+                                None if n == NO_WINDOW => {
+                                    Err(err(format!("{path}[{i}]"), Problem::NoneWithPolicies))
+                                }
+                                None => {
+                                    Policy::preset(n).map_err(|e| err(format!("{path}[{i}]"), e))
+                                }
+                            })
+                            .collect::<Result<Vec<_>, _>>()?,
+                    };
+                    if out.insert(canonical, list).is_some() {
+                        return Err(err(path, Problem::DuplicateKey));
+                    }
                 }
                 Some(out)
             }
@@ -322,11 +396,11 @@ impl TryFrom<CampaignSpec> for Campaign {
             Currency::parse(&spec.credits.currency).map_err(|e| err("credits.currency", e))?;
         let credits = core_plan::Credits {
             balance: money("credits.balance", &spec.credits.balance, currency)?,
-            price_per_segment: money(
-                "credits.price_per_segment",
-                &spec.credits.price_per_segment,
+            price_per_segment: Money::parse_price(
+                spec.credits.price_per_segment.as_str(),
                 currency,
-            )?,
+            )
+            .map_err(|e| err("credits.price_per_segment", e))?,
         };
         let confirmation = spec
             .approval
@@ -334,7 +408,12 @@ impl TryFrom<CampaignSpec> for Campaign {
             .and_then(|a| a.confirmation)
             .map_or(approval::Confirmation::Required, Into::into);
         let test_sms = match spec.test_sms {
-            Some(t) => CoreTestSms::Sent { to: t.to },
+            Some(t) => CoreTestSms::Sent {
+                // The error does not repeat the number: it is personal data.
+                to: PhoneNumber::parse(&t.to, project.default_region)
+                    .map_err(|e| err("test_sms.to", e))?,
+                at: t.at.utc(),
+            },
             None => CoreTestSms::NotSent,
         };
         let mut history: HashMap<ContactId, Vec<CorePastSend>> = HashMap::new();
@@ -361,18 +440,28 @@ impl TryFrom<CampaignSpec> for Campaign {
     }
 }
 
+/// The policy name that says "no window applies" in `schedule.policies`.
+const NO_WINDOW: &str = "none";
+
 fn decimal(m: Money) -> Decimal {
     Decimal::from(m)
+}
+
+/// An instant written with the offset of the recipient's first zone.
+fn local_instant(at: chrono::DateTime<Utc>, zones: &[chrono_tz::Tz]) -> Instant {
+    match zones.first() {
+        Some(z) => Instant::from_fixed(at.with_timezone(z).fixed_offset()),
+        None => Instant::from_utc(at),
+    }
 }
 
 fn recipient(r: &core_plan::PlannedMessage) -> Result<wire::Recipient, NotRepresentable> {
     Ok(wire::Recipient {
         contact: r.contact.as_str().to_owned(),
         phone: r.phone.as_e164().to_owned(),
-        send_at: match r.time_zones.first() {
-            Some(z) => Instant::from_fixed(r.send_at.with_timezone(z).fixed_offset()),
-            None => Instant::from_utc(r.send_at.with_timezone(&Utc)),
-        },
+        send_at: local_instant(r.send_at, &r.time_zones),
+        window_end: r.window_end.map(|end| local_instant(end, &r.time_zones)),
+        policies: r.policies.names().map(str::to_owned).collect(),
         time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
         encoding: r.encoding.try_into()?,
         segments: u32::try_from(r.segments).unwrap_or(u32::MAX),
@@ -390,58 +479,146 @@ fn excluded(e: &core_plan::Excluded) -> Result<wire::Excluded, NotRepresentable>
     })
 }
 
-impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
-    type Error = NotRepresentable;
+/// The definitions of the policies the rows name that are not presets (or replace the
+/// preset of the same name), in name order.
+fn definitions(p: &core_plan::SendPlan) -> Result<Vec<super::policy::PolicySpec>, ConvertError> {
+    let mut seen_sets = HashSet::new();
+    let mut custom: BTreeMap<&str, &Policy> = BTreeMap::new();
+    for r in &p.recipients {
+        if !seen_sets.insert(r.policies.key()) {
+            continue;
+        }
+        for policy in r.policies.policies() {
+            custom.entry(policy.name()).or_insert(policy);
+        }
+    }
+    custom
+        .into_values()
+        .filter(|policy| {
+            policy
+                .name()
+                .parse::<Preset>()
+                .map_or(true, |preset| preset.policy() != **policy)
+        })
+        .map(|policy| {
+            super::policy::PolicySpec::try_from(policy)
+                .map_err(|e| policy_err(&format!("policies[{:?}]", policy.name()), e))
+        })
+        .collect()
+}
 
-    fn try_from(p: &core_plan::SendPlan) -> Result<Self, NotRepresentable> {
+/// A core value v1 cannot spell, at `path`.
+fn unspellable(path: impl Into<String>) -> impl FnOnce(NotRepresentable) -> ConvertError {
+    move |e| err(path, e)
+}
+
+/// Everything of a plan but its rows.
+fn head(p: &core_plan::SendPlan) -> Result<wire::SendPlan, ConvertError> {
+    Ok(wire::SendPlan {
+        format: PlanFormat::V1,
+        campaign: p.campaign.as_str().to_owned(),
+        run: p.run.as_ref().map(|r| wire::Run {
+            index: r.index,
+            key: r.key.clone(),
+        }),
+        generated_at: Instant::from_utc(p.generated_at),
+        scheduled_at: Instant::from_utc(p.scheduled_at),
+        deadline: p.deadline.map(Instant::from_utc),
+        sender: p
+            .sender
+            .as_ref()
+            .map(|s| {
+                Ok::<_, NotRepresentable>(Sender {
+                    kind: s.kind().try_into()?,
+                    value: s.value().to_owned(),
+                    parts_per_second: Some(p.parts_per_second.get()),
+                })
+            })
+            .transpose()
+            .map_err(unspellable("sender.kind"))?,
+        class: Some(p.class.try_into().map_err(unspellable("class"))?),
+        outside_window: Some(
+            p.outside_window
+                .try_into()
+                .map_err(unspellable("outside_window"))?,
+        ),
+        confirmation: Some(
+            p.confirmation
+                .try_into()
+                .map_err(unspellable("confirmation"))?,
+        ),
+        skipped_runs: (p.skipped_runs > 0).then_some(p.skipped_runs as u64),
+        policies: definitions(p)?,
+        state: p.state.try_into().map_err(unspellable("state"))?,
+        recipients: Vec::new(),
+        excluded: Vec::new(),
+        totals: wire::Totals {
+            recipients: p.totals.recipients as u64,
+            excluded: p.totals.excluded as u64,
+            segments: p.totals.segments,
+            cost: decimal(p.totals.cost),
+            currency: p.totals.cost.currency().as_str().to_owned(),
+            by_reason: p
+                .totals
+                .by_reason
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v as u64))
+                .collect(),
+            by_segments: p
+                .totals
+                .by_segments
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v as u64))
+                .collect(),
+            by_window: p
+                .totals
+                .by_window
+                .iter()
+                .map(|(k, v)| (Instant::from_utc(*k).to_string(), *v as u64))
+                .collect(),
+            held: p.totals.held as u64,
+        },
+        checklist: p
+            .checklist
+            .checks()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                Ok(wire::Check {
+                    id: c.id.as_str().to_owned(),
+                    status: c
+                        .status
+                        .try_into()
+                        .map_err(unspellable(format!("checklist[{i}].status")))?,
+                    detail: c.detail.clone(),
+                })
+            })
+            .collect::<Result<_, ConvertError>>()?,
+    })
+}
+
+impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
+    type Error = ConvertError;
+
+    /// # Errors
+    /// [`ConvertError`] when a policy the rows name cannot be written as
+    /// `smsplan.policy/v1` (path `policies["name"]`), or a core value has no v1 spelling
+    /// ([`Problem::Unspellable`], path of the field).
+    fn try_from(p: &core_plan::SendPlan) -> Result<Self, ConvertError> {
         Ok(Self {
-            format: PlanFormat::V1,
-            campaign: p.campaign.as_str().to_owned(),
-            run: p.run.as_ref().map(|r| wire::Run {
-                index: r.index,
-                key: r.key.clone(),
-            }),
-            generated_at: Instant::from_utc(p.generated_at),
-            scheduled_at: Instant::from_utc(p.scheduled_at),
-            deadline: p.deadline.map(Instant::from_utc),
-            state: p.state.try_into()?,
             recipients: p
                 .recipients
                 .iter()
-                .map(recipient)
+                .enumerate()
+                .map(|(i, r)| recipient(r).map_err(unspellable(format!("recipients[{i}]"))))
                 .collect::<Result<_, _>>()?,
-            excluded: p.excluded.iter().map(excluded).collect::<Result<_, _>>()?,
-            totals: wire::Totals {
-                recipients: p.totals.recipients as u64,
-                excluded: p.totals.excluded as u64,
-                segments: p.totals.segments,
-                cost: decimal(p.totals.cost),
-                currency: p.totals.cost.currency().as_str().to_owned(),
-                by_reason: p
-                    .totals
-                    .by_reason
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), *v as u64))
-                    .collect(),
-                by_segments: p
-                    .totals
-                    .by_segments
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v as u64))
-                    .collect(),
-            },
-            checklist: p
-                .checklist
-                .checks()
+            excluded: p
+                .excluded
                 .iter()
-                .map(|c| {
-                    Ok(wire::Check {
-                        id: c.id.as_str().to_owned(),
-                        status: c.status.try_into()?,
-                        detail: c.detail.clone(),
-                    })
-                })
-                .collect::<Result<_, NotRepresentable>>()?,
+                .enumerate()
+                .map(|(i, e)| excluded(e).map_err(unspellable(format!("excluded[{i}]"))))
+                .collect::<Result<_, _>>()?,
+            ..head(p)?
         })
     }
 }
@@ -478,17 +655,8 @@ impl<'a, T, W: Serialize, F: Fn(&'a T) -> Result<W, NotRepresentable>> Serialize
 impl Serialize for PlanView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.0;
-        let empty = core_plan::SendPlan {
-            recipients: Vec::new(),
-            excluded: Vec::new(),
-            checklist: p.checklist.clone(),
-            totals: p.totals.clone(),
-            run: p.run.clone(),
-            campaign: p.campaign.clone(),
-            ..*p
-        };
-        let head = wire::SendPlan::try_from(&empty).map_err(S::Error::custom)?;
-        let mut st = s.serialize_struct("SendPlan", 11)?;
+        let head = head(p).map_err(serde::ser::Error::custom)?;
+        let mut st = s.serialize_struct("SendPlan", 17)?;
         st.serialize_field("format", &head.format)?;
         st.serialize_field("campaign", &head.campaign)?;
         match &head.run {
@@ -497,15 +665,34 @@ impl Serialize for PlanView<'_> {
         }
         st.serialize_field("generated_at", &head.generated_at)?;
         st.serialize_field("scheduled_at", &head.scheduled_at)?;
-        match &head.deadline {
-            Some(d) => st.serialize_field("deadline", d)?,
-            None => st.skip_field("deadline")?,
-        }
+        optional(&mut st, "deadline", head.deadline.as_ref())?;
+        optional(&mut st, "sender", head.sender.as_ref())?;
+        optional(&mut st, "class", head.class.as_ref())?;
+        optional(&mut st, "outside_window", head.outside_window.as_ref())?;
+        optional(&mut st, "confirmation", head.confirmation.as_ref())?;
+        optional(&mut st, "skipped_runs", head.skipped_runs.as_ref())?;
+        optional(
+            &mut st,
+            "policies",
+            Some(&head.policies).filter(|v| !v.is_empty()),
+        )?;
         st.serialize_field("state", &head.state)?;
         st.serialize_field("recipients", &Rows(&p.recipients, recipient))?;
         st.serialize_field("excluded", &Rows(&p.excluded, excluded))?;
         st.serialize_field("totals", &head.totals)?;
         st.serialize_field("checklist", &head.checklist)?;
         st.end()
+    }
+}
+
+/// Writes an optional field as the derived `skip_serializing_if` would.
+fn optional<S: SerializeStruct, T: Serialize>(
+    st: &mut S,
+    name: &'static str,
+    value: Option<&T>,
+) -> Result<(), S::Error> {
+    match value {
+        Some(v) => st.serialize_field(name, v),
+        None => st.skip_field(name),
     }
 }

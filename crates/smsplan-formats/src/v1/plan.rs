@@ -3,12 +3,24 @@
 //! What will be sent to whom, when and at what cost, what was left out and why, the
 //! prepare checklist and the approval state. Every contact of the selected groups is in
 //! `recipients` or in `excluded`, exactly once.
+//!
+//! A plan carries everything sending must honour, so a sender needs no campaign file: the
+//! sender and its capacity, the message class, the outside-window mode, the confirmation
+//! setting and the deadline; per recipient the instant it goes out at the sender's pace
+//! (`send_at`), the end of its window (`window_end`) and the names of the window policies
+//! that apply (`policies`: presets, or the definitions in the plan's `policies`).
+//!
+//! Fields added after the first release of v1 (`sender`, `class`, `outside_window`,
+//! `confirmation`, `skipped_runs`, `policies`, the rows' `window_end` and `policies`, the
+//! totals' `by_window` and `held`) are optional when read, so earlier plans still parse.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::campaign::{Confirmation, MessageClass, OutsideWindow, Sender};
+use super::policy::PolicySpec;
 use super::values::{Decimal, Instant};
 
 /// The `format` tag of a plan.
@@ -34,9 +46,30 @@ pub struct SendPlan {
     pub generated_at: Instant,
     /// The scheduled instant before windows apply (the first run's for `now` mode: `now`).
     pub scheduled_at: Instant,
-    /// The delivery deadline, if any.
+    /// The delivery deadline, if any: nothing goes out at or after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Instant>,
+    /// The sender the checklist approved, with the capacity (`parts_per_second`) the plan
+    /// is paced at; absent when the campaign has no valid sender (the plan is a draft).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Sender>,
+    /// `marketing` or `transactional`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<MessageClass>,
+    /// `hold` or `require_reapproval`: what happens when a window closes with messages
+    /// left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_window: Option<OutsideWindow>,
+    /// `required` or `not_required`: whether a person confirms before sending starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+    /// For a recurring campaign: the runs before the planning instant that were skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_runs: Option<u64>,
+    /// The definitions (`smsplan.policy/v1`) of the policies that rows name and that are
+    /// not presets (or replace a preset of the same name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicySpec>,
     /// The approval state of the send.
     pub state: State,
     /// Who receives what, when.
@@ -89,9 +122,18 @@ pub struct Recipient {
     pub contact: String,
     /// The number in E.164.
     pub phone: String,
-    /// The first allowed instant at or after the scheduled one, in all the recipient's
-    /// zones, written with the offset of its first zone.
+    /// When the message goes out: allowed by every policy in every zone of the
+    /// recipient, at or after the scheduled instant, at the sender's pace; written with
+    /// the offset of its first zone.
     pub send_at: Instant,
+    /// The end (exclusive) of the allowed window `send_at` falls in, written like
+    /// `send_at`; absent when no policy restricts the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_end: Option<Instant>,
+    /// The window policies that apply to the message (all must allow a send); absent
+    /// when none does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
     /// The recipient's IANA zones (all of them are respected).
     pub time_zones: Vec<String>,
     /// `gsm7` or `ucs2`.
@@ -147,6 +189,15 @@ pub struct Totals {
     pub by_reason: BTreeMap<String, u64>,
     /// Recipients per number of parts (`"1"`, `"2"`, ...): the segment histogram.
     pub by_segments: BTreeMap<String, u64>,
+    /// Recipients per window opening (RFC 3339, UTC): the instant from which a group of
+    /// messages may go (the scheduled instant, or the opening of the window they wait
+    /// for); the sender's pace spreads them from there.
+    #[serde(default)]
+    pub by_window: BTreeMap<String, u64>,
+    /// Recipients that go out in a later window than the first one open to them, because
+    /// the sender cannot send them all before it closes.
+    #[serde(default)]
+    pub held: u64,
 }
 
 /// One check of the prepare checklist.

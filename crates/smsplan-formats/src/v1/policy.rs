@@ -447,14 +447,15 @@ fn calendar(policy_name: &str, spec: &HolidaysSpec) -> Result<Calendar, PolicySp
             (None, Some(b)) => YearSpan::until(b),
             (None, None) => YearSpan::ALWAYS,
         };
-        let rule = DateRule::from(def.rule);
+        let holiday = HolidayDef::new(def.name.clone(), DateRule::from(def.rule), years);
         // Check the rule once on a leap year so a bad day is refused here, with its path.
-        rule.date_in(2000)
+        holiday
+            .date_in(2000)
             .map_err(|source| PolicySpecError::Holiday {
                 path: format!("holidays.custom[{i}].rule"),
                 error: source,
             })?;
-        cal = cal.with_holiday(HolidayDef::new(def.name.clone(), rule, years));
+        cal = cal.with_holiday(holiday);
     }
     for (i, day) in spec.extra_days.iter().enumerate() {
         let d = date(format!("holidays.extra_days[{i}].date"), &day.date)?;
