@@ -36,6 +36,9 @@ pub enum CliError {
     /// Serializing an answer failed.
     #[error("cannot write JSON")]
     Json(#[from] serde_json::Error),
+    /// A result holds a value that its v1 format cannot spell.
+    #[error("cannot write the result")]
+    Output(#[from] smsplan_formats::v1::mirror::NotRepresentable),
     /// A command-line argument was wrong.
     #[error("{0}")]
     Usage(String),
@@ -176,7 +179,9 @@ impl From<serde_json::Error> for InputProblem {
     fn from(err: serde_json::Error) -> Self {
         let text = err.to_string();
         let suffix = format!(" at line {} column {}", err.line(), err.column());
-        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        // serde quotes the input: a number in it is personal data.
+        let message =
+            smsplan_core::phone::mask_in_text(text.strip_suffix(&suffix).unwrap_or(&text));
         Self {
             message,
             column: (err.column() > 0).then_some(err.column()),

@@ -196,7 +196,57 @@ fn contradictory_input_is_an_error_naming_the_ids() {
         json!(["g"]),
     )
     .replace("\"email\"", "\"phone\"");
-    fails_with(&phone_key, &["\"c1\"", "\"c2\"", "+33612345678"]);
+    fails_with(&phone_key, &["\"c1\"", "\"c2\"", "+33 6•• •• •• 78"]);
+}
+
+/// Whether `text` shows four consecutive digits of `number` (a masked number shows its
+/// country code, then one digit, then the last two).
+fn leaks(text: &str, number: &str) -> bool {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    digits.windows(4).any(|w| {
+        let w: String = w.iter().collect();
+        text.split(|c: char| !c.is_ascii_digit())
+            .any(|run| run.contains(&w))
+    })
+}
+
+#[test]
+fn numbers_in_errors_are_masked_on_standard_error() {
+    // Once `…both have +33612345678…`.
+    let phone_key = doc(
+        json!([{"id": "c1", "phone": "06 12 34 56 78"}, {"id": "c2", "phone": "+33612345678"}]),
+        json!([{"id": "g", "members": ["c1"]}]),
+        json!(["g"]),
+    )
+    .replace("\"email\"", "\"phone\"");
+    let (_, err, code) = run(&["-"], &phone_key);
+    assert_eq!(code, 2);
+    assert!(err.contains("both have +33 6•• •• •• 78"), "{err}");
+    assert!(!leaks(&err, "+33612345678"), "{err}");
+    // A suppressed number that does not parse is quoted masked, as typed.
+    let suppressed = doc(json!([]), json!([]), json!([])).replace(
+        "\"audience\":{\"groups\":[]}",
+        "\"audience\":{\"groups\":[],\"suppressed\":{\"numbers\":[\"06 12 34\"]}}",
+    );
+    assert!(suppressed.contains("06 12 34"), "{suppressed}");
+    let (_, err, code) = run(&["-"], &suppressed);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("audience.suppressed.numbers[0]: \"0• •• 34\""),
+        "{err}"
+    );
+    assert!(!err.contains("06 12"), "{err}");
+    // A number of the wrong JSON type is quoted by the parser's message: masked too.
+    let integer = doc(
+        json!([{"id": "c1", "phone": 33612345678_u64}]),
+        json!([]),
+        json!([]),
+    );
+    let (_, err, code) = run(&["-"], &integer);
+    assert_eq!(code, 2);
+    assert!(err.contains("field `contacts[0].phone`"), "{err}");
+    assert!(err.contains("invalid type: integer `3"), "{err}");
+    assert!(!leaks(&err, "33612345678"), "{err}");
 }
 
 #[test]

@@ -144,6 +144,16 @@ fn malformed_lines_are_reported_and_the_rest_processed() {
 }
 
 #[test]
+fn a_number_quoted_by_an_input_error_is_masked() {
+    // serde's message quotes the value: `invalid type: integer `33612345678``.
+    let (lines, code, _) = run(&[], "{\"number\": 33612345678}\n");
+    assert_eq!(code, 1);
+    let message = lines[0]["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("invalid type: integer `3"), "{message}");
+    assert!(!message.contains("1234"), "{message}");
+}
+
+#[test]
 fn a_line_that_is_not_utf8_is_an_input_error_and_the_rest_goes_on() {
     // Before: "i/o error: stream did not contain valid UTF-8", exit 2, later lines lost.
     let mut input = b"\"0612345678\"\n\"06\xC3\x2812345678\"\n".to_vec();

@@ -197,8 +197,12 @@ fn a_number_without_a_zone_is_refused_not_guessed() {
     let (v, code, err) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "+80012345678");
     assert_eq!((v, code), (Value::Null, 2));
     assert!(err.contains("time zone is unknown"), "{err}");
+    // Numbers are masked on standard error too.
+    assert!(err.contains("--number +800 1• •• •• 78"), "{err}");
     let (_, code, err) = by_number("us-tcpa", "2026-06-10T12:30:00Z", "0612345678");
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--number \"0• •• •• •• 78\""), "{err}");
+    assert!(!err.contains("612345"), "{err}");
     // --tz and --number exclude each other.
     let (_, code, _) = run(&[
         "--policy",

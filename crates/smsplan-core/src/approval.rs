@@ -183,6 +183,11 @@ pub enum Confirmation {
     NotRequired,
 }
 
+impl Confirmation {
+    /// Every setting, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Required, Self::NotRequired];
+}
+
 /// Whether a scheduled send was confirmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

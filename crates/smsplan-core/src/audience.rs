@@ -75,6 +75,9 @@ pub enum ProjectKey {
 }
 
 impl ProjectKey {
+    /// Every key, in declaration order.
+    pub const ALL: [ProjectKey; 2] = [ProjectKey::Email, ProjectKey::Phone];
+
     /// The snake_case name: `email` or `phone`.
     ///
     /// ```

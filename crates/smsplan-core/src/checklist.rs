@@ -113,6 +113,9 @@ pub enum CheckStatus {
 }
 
 impl CheckStatus {
+    /// Every status, from best to worst.
+    pub const ALL: [Self; 3] = [Self::Pass, Self::Warn, Self::Fail];
+
     /// The lowercase name used in wire formats.
     ///
     /// ```
@@ -502,7 +505,7 @@ mod tests {
         for id in CheckId::ALL {
             assert_eq!(CheckId::from_name(id.as_str()), Some(id));
         }
-        for s in [CheckStatus::Pass, CheckStatus::Warn, CheckStatus::Fail] {
+        for s in CheckStatus::ALL {
             assert_eq!(CheckStatus::from_name(s.as_str()), Some(s));
         }
     }

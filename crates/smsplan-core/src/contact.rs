@@ -97,6 +97,13 @@ pub enum ConsentStatus {
 }
 
 impl ConsentStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [ConsentStatus; 3] = [
+        ConsentStatus::Subscribed,
+        ConsentStatus::Unsubscribed,
+        ConsentStatus::Unknown,
+    ];
+
     /// The snake_case name: `subscribed`, `unsubscribed` or `unknown`.
     ///
     /// ```
@@ -214,7 +221,15 @@ impl fmt::Display for QuarantineReason {
 /// A contact of a project.
 ///
 /// Fields are public plain data; [`Contact::new`] and the `with_*` methods build one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` masks the phone number ([`crate::phone::mask`]), as every number type does.
+///
+/// ```
+/// use smsplan_core::contact::{Contact, ContactId};
+/// let c = Contact::new(ContactId::new("c1")?).with_phone("06 12 34 56 78");
+/// assert!(format!("{c:?}").contains("phone: Some(\"0• •• •• •• 78\")"));
+/// # Ok::<(), smsplan_core::contact::IdError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Contact {
     /// The id, unique in the project.
@@ -231,6 +246,20 @@ pub struct Contact {
     pub quarantine: Option<QuarantineReason>,
     /// SMS consent for the project.
     pub consent: Consent,
+}
+
+impl fmt::Debug for Contact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Contact")
+            .field("id", &self.id)
+            .field("phone", &self.phone.as_deref().map(crate::phone::mask))
+            .field("email", &self.email)
+            .field("time_zone", &self.time_zone)
+            .field("fields", &self.fields)
+            .field("quarantine", &self.quarantine)
+            .field("consent", &self.consent)
+            .finish()
+    }
 }
 
 impl Contact {

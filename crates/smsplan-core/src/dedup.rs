@@ -21,6 +21,9 @@ pub enum DedupMode {
 }
 
 impl DedupMode {
+    /// Every mode, in declaration order.
+    pub const ALL: [DedupMode; 2] = [DedupMode::PerNumber, DedupMode::PerContact];
+
     /// The snake_case name: `per_number` or `per_contact`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,9 +34,7 @@ impl DedupMode {
 
     /// The mode named by its snake_case name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [DedupMode::PerNumber, DedupMode::PerContact]
-            .into_iter()
-            .find(|m| m.as_str() == name)
+        DedupMode::ALL.into_iter().find(|m| m.as_str() == name)
     }
 }
 

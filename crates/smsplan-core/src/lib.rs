@@ -52,6 +52,8 @@ pub mod checklist;
 pub mod contact;
 pub mod dedup;
 pub mod error;
+#[cfg(test)]
+mod every_variant;
 pub mod group;
 pub mod holiday;
 pub mod money;

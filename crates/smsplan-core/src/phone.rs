@@ -16,6 +16,24 @@
 //! assert_eq!(n.time_zones(), &[chrono_tz::Tz::Europe__Paris]);
 //! # Ok::<(), smsplan_core::phone::PhoneError>(())
 //! ```
+//!
+//! # Numbers are personal data: masked by default
+//!
+//! `Display` and `Debug` of [`PhoneNumber`] and [`RawNumber`] show `+33 6•• •• •• 78`
+//! ([`mask`]): every error message, log line or `{:?}` dump that holds a number masks it.
+//! The full number is asked for explicitly, one value at a time: [`PhoneNumber::as_e164`]
+//! for data, [`PhoneNumber::unmasked`] for one debugging statement. There is no global
+//! switch.
+//!
+//! ```
+//! use smsplan_core::phone::PhoneNumber;
+//!
+//! let n = PhoneNumber::parse_international("+33612345678")?;
+//! assert_eq!(n.to_string(), "+33 6•• •• •• 78");
+//! assert_eq!(format!("{n:?}"), "PhoneNumber(+33 6•• •• •• 78)");
+//! assert_eq!(n.unmasked().to_string(), "+33612345678");
+//! # Ok::<(), smsplan_core::phone::PhoneError>(())
+//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -29,6 +47,243 @@ mod timezones_data;
 /// The longest number in characters: `+`, a 3-digit country code and libphonenumber's longest
 /// national number (17 digits; a few regions, such as DE, have valid numbers beyond E.164's 15).
 const E164_MAX: usize = 21;
+
+/// The most digits a [`PhoneNumber`] has: a 3-digit country code and libphonenumber's longest
+/// national number (17 digits), 20 in all. Gateway address types that must hold every valid
+/// number (the provider's `Msisdn`) use this bound.
+pub const MAX_DIGITS: usize = E164_MAX - 1;
+
+/// The dot that replaces a hidden digit.
+const MASK: char = '•';
+
+/// Masks a phone number for display: the country calling code (after a `+`), the first digit
+/// after it and the last two digits stay; the other digits become `•`.
+///
+/// A number in E.164 shape (an optional `+`, then ASCII digits) is regrouped by two from the
+/// right; any other text (a number as somebody typed it) keeps its other characters in place
+/// and shows only its first digit and its last two, so an error can quote a wrong input
+/// without revealing it.
+///
+/// ```
+/// use smsplan_core::phone::mask;
+/// assert_eq!(mask("+33612345678"), "+33 6•• •• •• 78");
+/// assert_eq!(mask("+14155550143"), "+1 4• •• •• •• 43");
+/// assert_eq!(mask("36180"), "3•• 80");
+/// assert_eq!(mask("12"), "••");
+/// assert_eq!(mask("06 12 34 56 78"), "0• •• •• •• 78");
+/// assert_eq!(mask("not a number"), "not a number");
+/// ```
+#[must_use]
+pub fn mask(text: &str) -> String {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        mask_digits(text)
+    } else {
+        mask_typed(text)
+    }
+}
+
+/// Masks what looks like a phone number inside a free text, such as a parser's message that
+/// quotes the input (`invalid type: integer `33612345678``): each run of digits, `+`,
+/// spaces and `-.()/` holding at least six digits is masked in place as [`mask`] masks a
+/// typed number. Shorter numbers (short codes, years, counts) stay.
+///
+/// ```
+/// use smsplan_core::phone::mask_in_text;
+/// assert_eq!(
+///     mask_in_text("invalid type: integer `33612345678`, expected a string"),
+///     "invalid type: integer `3••••••••78`, expected a string"
+/// );
+/// assert_eq!(mask_in_text("\"+33 6 12 34 56 78\" at 2 places"), "\"+3• • •• •• •• 78\" at 2 places");
+/// assert_eq!(mask_in_text("STOP 36111, line 12"), "STOP 36111, line 12");
+/// ```
+#[must_use]
+pub fn mask_in_text(text: &str) -> String {
+    let numberish =
+        |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')' | '/');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+') {
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        let len = from.find(|c: char| !numberish(c)).unwrap_or(from.len());
+        let (span, after) = from.split_at(len);
+        // Trailing separators belong to the text around the number.
+        let kept = span.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let (number, tail) = span.split_at(kept.len());
+        if number.bytes().filter(u8::is_ascii_digit).count() >= 6 {
+            out.push_str(&mask_typed(number));
+        } else {
+            out.push_str(number);
+        }
+        out.push_str(tail);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`mask`] of `+?[0-9]+`.
+fn mask_digits(number: &str) -> String {
+    let (prefix, national) = match number.strip_prefix('+') {
+        Some(digits) => {
+            let (cc_digits, rest) = digits.split_at(country_code_len(digits).min(digits.len()));
+            (format!("+{cc_digits} "), rest)
+        }
+        None => (String::new(), number),
+    };
+    let n = national.len();
+    if n < 4 {
+        return format!("{prefix}{}", MASK.to_string().repeat(n));
+    }
+    // Visible: the first digit and the last two; groups of two from the right, the first
+    // group takes the odd digit.
+    let first = if n % 2 == 1 { 3 } else { 2 };
+    let mut out = prefix;
+    for (i, c) in national.chars().enumerate() {
+        if i >= first && (i - first) % 2 == 0 {
+            out.push(' ');
+        }
+        out.push(if i == 0 || i + 2 >= n { c } else { MASK });
+    }
+    out
+}
+
+/// [`mask`] of any other text: digits hidden in place.
+fn mask_typed(text: &str) -> String {
+    let count = text.chars().filter(|c| c.is_numeric()).count();
+    let mut seen = 0;
+    text.chars()
+        .map(|c| {
+            if !c.is_numeric() {
+                return c;
+            }
+            seen += 1;
+            if count >= 4 && (seen == 1 || seen + 2 > count) {
+                c
+            } else {
+                MASK
+            }
+        })
+        .collect()
+}
+
+/// Length of the ITU-T E.164 country calling code at the start of `digits`.
+fn country_code_len(digits: &str) -> usize {
+    let mut it = digits.chars();
+    let (Some(a), Some(b)) = (it.next(), it.next()) else {
+        return 1;
+    };
+    match (a, b) {
+        ('1' | '7', _) => 1,
+        ('2', '0' | '7') => 2,
+        ('3', '0'..='4' | '6' | '9') => 2,
+        ('4', '0' | '1' | '3'..='9') => 2,
+        ('5', '1'..='8') => 2,
+        ('6', '0'..='6') => 2,
+        ('8', '1' | '2' | '4' | '6') => 2,
+        ('9', '0'..='5' | '8') => 2,
+        _ => 3,
+    }
+}
+
+/// Shows a number in full; returned by the explicit opt-outs of masking
+/// ([`PhoneNumber::unmasked`], [`RawNumber::unmasked`], the provider's `Msisdn::unmasked`).
+///
+/// ```
+/// let n = smsplan_core::phone::PhoneNumber::parse_international("+14155550143")?;
+/// assert_eq!(format!("{}", n.unmasked()), "+14155550143");
+/// # Ok::<(), smsplan_core::phone::PhoneError>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Unmasked<'a>(&'a str);
+
+impl<'a> Unmasked<'a> {
+    /// Shows `number` in full. Meant for the `unmasked()` methods of number types.
+    ///
+    /// ```
+    /// assert_eq!(smsplan_core::phone::Unmasked::new("36180").to_string(), "36180");
+    /// ```
+    #[must_use]
+    pub const fn new(number: &'a str) -> Self {
+        Self(number)
+    }
+}
+
+impl fmt::Display for Unmasked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for Unmasked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Unmasked").field(&self.0).finish()
+    }
+}
+
+/// A phone number as somebody typed it, not validated (`"06 12 34 56 78"`, `"not a
+/// number"`): what an error about a rejected number quotes. `Display` and `Debug` mask its
+/// digits ([`mask`]); [`RawNumber::as_str`] gives the text.
+///
+/// ```
+/// use smsplan_core::phone::RawNumber;
+/// let raw = RawNumber::new("06 12 34 56 78");
+/// assert_eq!(raw.to_string(), "0• •• •• •• 78");
+/// assert_eq!(format!("{raw:?}"), "RawNumber(\"0• •• •• •• 78\")");
+/// assert_eq!(raw.as_str(), "06 12 34 56 78");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RawNumber(Box<str>);
+
+impl RawNumber {
+    /// Wraps a typed number.
+    #[must_use]
+    pub fn new(text: impl Into<Box<str>>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text as typed, unmasked.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A display of the full text for one debugging statement.
+    ///
+    /// ```
+    /// let raw = smsplan_core::phone::RawNumber::new("0612");
+    /// assert_eq!(raw.unmasked().to_string(), "0612");
+    /// ```
+    #[must_use]
+    pub fn unmasked(&self) -> Unmasked<'_> {
+        Unmasked(&self.0)
+    }
+}
+
+impl fmt::Display for RawNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask(&self.0))
+    }
+}
+
+impl fmt::Debug for RawNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawNumber").field(&mask(&self.0)).finish()
+    }
+}
+
+impl From<&str> for RawNumber {
+    fn from(text: &str) -> Self {
+        Self::new(text)
+    }
+}
+
+impl From<String> for RawNumber {
+    fn from(text: String) -> Self {
+        Self::new(text)
+    }
+}
 
 /// A region: an ISO 3166-1 alpha-2 code that libphonenumber's metadata knows, such as `FR`.
 ///
@@ -360,6 +615,9 @@ impl PhoneError {
 /// A valid phone number, kept as E.164 (`+` and the digits), with its region, type and
 /// time zones worked out once at parse time.
 ///
+/// `Display` and `Debug` mask it ([`mask`]); [`PhoneNumber::as_e164`] gives the number and
+/// [`PhoneNumber::unmasked`] displays it in full.
+///
 /// It comes only from [`PhoneNumber::parse`] (or [`PhoneNumber::parse_international`]), so
 /// holding one means the number is valid under libphonenumber's metadata. It is small and
 /// `Copy` (no heap allocation). Equality, ordering and hashing follow the E.164 text.
@@ -370,7 +628,7 @@ impl PhoneError {
 /// let n = PhoneNumber::parse("+7 800 555-35-35", Region::FR)?;
 /// assert_eq!(n.as_e164(), "+78005553535");
 /// assert_eq!(n.kind(), NumberKind::TollFree);
-/// assert_eq!(n.to_string(), "+78005553535");
+/// assert_eq!(n.to_string(), "+7 8• •• •• •• 35"); // masked: see the module docs
 /// # Ok::<(), smsplan_core::phone::PhoneError>(())
 /// ```
 #[derive(Clone, Copy)]
@@ -478,6 +736,18 @@ impl PhoneNumber {
     pub fn as_e164(&self) -> &str {
         // Written from a `str` at parse time and cut at its length: always UTF-8.
         std::str::from_utf8(self.bytes()).unwrap_or_default()
+    }
+
+    /// A display of the full number for one debugging statement (`Display` masks it).
+    ///
+    /// ```
+    /// let n = smsplan_core::phone::PhoneNumber::parse_international("+33612345678")?;
+    /// assert_eq!(format!("{} {}", n, n.unmasked()), "+33 6•• •• •• 78 +33612345678");
+    /// # Ok::<(), smsplan_core::phone::PhoneError>(())
+    /// ```
+    #[must_use]
+    pub fn unmasked(&self) -> Unmasked<'_> {
+        Unmasked(self.as_e164())
     }
 
     /// The country calling code, such as 33.
@@ -703,14 +973,16 @@ impl Ord for PhoneNumber {
 }
 
 impl fmt::Debug for PhoneNumber {
+    /// `PhoneNumber(+33 6•• •• •• 78)`: masked, as `Display`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("PhoneNumber").field(&self.as_e164()).finish()
+        write!(f, "PhoneNumber({self})")
     }
 }
 
 impl fmt::Display for PhoneNumber {
+    /// The masked number (`+33 6•• •• •• 78`); see [`PhoneNumber::unmasked`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_e164())
+        f.write_str(&mask(self.as_e164()))
     }
 }
 
@@ -850,6 +1122,103 @@ mod tests {
         let ru = PhoneNumber::parse_international("+7 800 555 35 35").unwrap();
         assert!(ru.time_zones().len() > 10);
         assert!(ru.time_zones().contains(&Tz::Europe__Moscow));
+    }
+
+    /// Whether `text` shows four consecutive digits of `number` (masking shows at most the
+    /// country code, then one digit, then the last two).
+    pub(crate) fn leaks(text: &str, number: &str) -> bool {
+        let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+        let runs: Vec<String> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|run| run.len() >= 4)
+            .map(str::to_owned)
+            .collect();
+        digits.windows(4).any(|w| {
+            let w: String = w.iter().collect();
+            runs.iter().any(|run| run.contains(&w))
+        })
+    }
+
+    #[test]
+    fn numbers_display_masked_and_unmasked_on_request() {
+        for raw in [
+            "+33612345678",
+            "+49301234567890123",
+            "+12025550143",
+            "+78005553535",
+        ] {
+            let n = PhoneNumber::parse_international(raw).unwrap();
+            let shown = format!("{n} {n:?}");
+            assert!(!leaks(&shown, raw), "{shown}");
+            assert_eq!(n.unmasked().to_string(), raw);
+            assert_eq!(format!("{:?}", n.unmasked()), format!("Unmasked({raw:?})"));
+        }
+        let raw = RawNumber::new("+49 151 2345 6789 012");
+        let shown = format!("{raw} {raw:?}");
+        assert!(!leaks(&shown, raw.as_str()), "{shown}");
+        assert_eq!(raw.unmasked().to_string(), raw.as_str());
+    }
+
+    #[test]
+    fn a_german_number_of_17_digits_is_valid_and_fits_max_digits() {
+        let n = PhoneNumber::parse_international("+49301234567890123").unwrap();
+        let digits = n.as_e164().len() - 1;
+        assert_eq!(digits, 17);
+        assert!(digits <= MAX_DIGITS);
+    }
+
+    #[test]
+    fn masks_the_examples_of_the_issue() {
+        assert_eq!(mask("+33612345678"), "+33 6•• •• •• 78");
+        assert_eq!(mask("+447700900123"), "+44 7• •• •• •• 23");
+        assert_eq!(mask("+352621123456"), "+352 6•• •• •• 56");
+        assert_eq!(mask(""), "");
+        assert_eq!(mask("+"), "+");
+        assert_eq!(mask("+33 612"), "+3• •12");
+        assert_eq!(mask("+33 6"), "+•• •");
+    }
+
+    #[test]
+    fn numbers_inside_a_text_are_masked_and_the_rest_kept() {
+        let text = "contacts[3].phone: invalid type: integer `33612345678`, expected a string";
+        assert!(!leaks(&mask_in_text(text), "33612345678"));
+        assert!(mask_in_text(text).starts_with("contacts[3].phone: invalid type: integer `3"));
+        for text in ["", "+", "no digits", "12345 and 2026", "a+b", "(1)"] {
+            assert_eq!(mask_in_text(text), text);
+        }
+        assert_eq!(mask_in_text("call 06.12.34.56.78."), "call 0•.••.••.••.78.");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_number_written_in_any_text_does_not_leak(
+            before in "[a-z `\"]{0,8}",
+            number in "\\+?[1-9][0-9]{7,14}",
+            after in "[a-z `\",]{0,8}",
+        ) {
+            let shown = mask_in_text(&format!("{before}{number}{after}"));
+            proptest::prop_assert!(!leaks(&shown, &number), "{shown}");
+            proptest::prop_assert!(shown.starts_with(&before) && shown.ends_with(&after));
+        }
+
+        #[test]
+        fn masking_any_text_shows_at_most_the_country_code_and_three_digits(text in "\\PC{0,24}") {
+            let shown = mask(&text);
+            let visible = shown.chars().filter(|c| c.is_numeric()).count();
+            let digits = text.chars().filter(|c| c.is_numeric()).count();
+            // A country code of at most 3 digits, the first digit and the last two.
+            proptest::prop_assert!(visible <= 6.min(digits), "{text:?} -> {shown:?}");
+            proptest::prop_assert!(!leaks(&shown, &text), "{text:?} -> {shown:?}");
+        }
+
+        #[test]
+        fn masking_a_valid_number_never_shows_its_middle(national in "[1-9][0-9]{7,12}", cc in proptest::sample::select(vec!["1", "33", "44", "49", "352", "7"])) {
+            let raw = format!("+{cc}{national}");
+            if let Ok(n) = PhoneNumber::parse_international(&raw) {
+                let shown = format!("{n} {n:?}");
+                proptest::prop_assert!(!leaks(&shown, n.as_e164()), "{shown}");
+            }
+        }
     }
 
     #[test]

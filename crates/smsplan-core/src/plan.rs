@@ -264,10 +264,11 @@ pub enum Exclusion {
     },
     /// No zone could be found for the number and the campaign has none to fall back on.
     UnknownTimeZone,
-    /// The policies never allow a send in the recipient's zones within the search horizon.
+    /// The policies never allow a send in the recipient's zones within the search horizon,
+    /// or the search failed (a holiday calendar out of its years, a date out of range).
     NoWindow {
-        /// What the window search said.
-        detail: String,
+        /// What the window search said, with its cause.
+        error: ScheduleError,
     },
     /// The first allowed instant is at or after the deadline.
     Expired {
@@ -338,7 +339,11 @@ impl Exclusion {
             Self::UnknownTimeZone => {
                 "no time zone for the number and none for the campaign".to_owned()
             }
-            Self::NoWindow { detail } => detail.clone(),
+            // The window search's own error, with its causes.
+            Self::NoWindow {
+                error: ScheduleError::Window(e),
+            } => Chain(e).to_string(),
+            Self::NoWindow { error } => Chain(error).to_string(),
             Self::Expired { first_allowed } => format!(
                 "first allowed instant {} is at or after the deadline",
                 first_allowed.to_rfc3339()
@@ -654,7 +659,7 @@ fn checked_policies(
 /// The exclusion for a recipient whose window search failed.
 fn no_window(e: WindowError) -> Exclusion {
     Exclusion::NoWindow {
-        detail: Chain(&e).to_string(),
+        error: ScheduleError::Window(e),
     }
 }
 
@@ -1071,9 +1076,7 @@ impl<'a> Ctx<'a> {
         )
         .map_err(|e| match e {
             ScheduleError::Window(w) => no_window(w),
-            other => Exclusion::NoWindow {
-                detail: Chain(&other).to_string(),
-            },
+            other => Exclusion::NoWindow { error: other },
         })?;
         Ok(at.max(now))
     }

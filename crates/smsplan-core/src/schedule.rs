@@ -396,6 +396,11 @@ pub enum OutsideWindow {
     RequireReapproval,
 }
 
+impl OutsideWindow {
+    /// Every mode, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Hold, Self::RequireReapproval];
+}
+
 /// Where a recipient's zones came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -4,9 +4,14 @@
 //!   operator accepts: `A–Z a–z 0–9`, space and `- _ . & + ' !` (all in the GSM 7-bit
 //!   default alphabet, one septet each). Recipients cannot reply.
 //! - **short code**: 3 to 8 digits (France uses 5: `36xxx` marketing, `38xxx` service).
-//! - **long code**: a full number in E.164 (`+` and 8 to 15 digits).
-//! - **toll free**: an E.164 number; in the North American plan its area code must be one
-//!   of 800, 833, 844, 855, 866, 877, 888.
+//! - **long code**: a valid phone number (libphonenumber metadata, as [`PhoneNumber`] parses
+//!   it), written in E.164 (`+` and the digits).
+//! - **toll free**: the same, and the metadata types it [`NumberKind::TollFree`] (`+1 800…`,
+//!   `+33 805…`, `+44 800…`): one rule for every country, no list of area codes.
+//!
+//! Each kind has a usual sending capacity ([`SenderKind::default_parts_per_second`]) and a
+//! [`Direction`] (can recipients answer?). Senders are the business's own identity, shown on
+//! every handset: unlike recipients' numbers they are not masked.
 //!
 //! ```
 //! use smsplan_core::sender::{Sender, SenderKind};
@@ -20,6 +25,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 
 use crate::checklist::{Check, CheckId, CheckStatus};
+use crate::phone::{NumberKind, PhoneError, PhoneNumber};
 
 /// The kind of a sender identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,6 +64,43 @@ impl SenderKind {
             Self::TollFree => "toll_free",
         }
     }
+
+    /// The kind named by its snake_case name (see [`SenderKind::as_str`]).
+    ///
+    /// ```
+    /// use smsplan_core::sender::SenderKind;
+    /// assert_eq!(SenderKind::from_name("short_code"), Some(SenderKind::ShortCode));
+    /// assert_eq!(SenderKind::from_name("fax"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// Whether recipients can answer a sender of this kind.
+    ///
+    /// ```
+    /// use smsplan_core::sender::{Direction, SenderKind};
+    /// assert_eq!(SenderKind::Alphanumeric.direction(), Direction::OneWay);
+    /// assert_eq!(SenderKind::ShortCode.direction(), Direction::TwoWay);
+    /// ```
+    #[must_use]
+    pub const fn direction(self) -> Direction {
+        match self {
+            Self::Alphanumeric => Direction::OneWay,
+            Self::ShortCode | Self::LongCode | Self::TollFree => Direction::TwoWay,
+        }
+    }
+}
+
+/// Whether recipients can answer a sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Direction {
+    /// Recipients cannot reply (they must opt out another way).
+    OneWay,
+    /// Replies (STOP, HELP…) come back to this sender.
+    TwoWay,
 }
 
 impl SenderKind {
@@ -134,19 +177,25 @@ pub enum SenderError {
     /// An alphanumeric sender made only of digits (phones show it as a number).
     #[error("alphanumeric sender without a letter")]
     NoLetter,
-    /// A long code or toll-free number not written in E.164.
-    #[error("{kind} sender must be written in E.164, `+` and 8 to 15 digits")]
+    /// A long code or toll-free number not written in E.164 (`+` and the digits only).
+    #[error("{kind} sender must be written in E.164, `+` and the digits")]
     NotE164 {
         /// The kind asked for.
         kind: SenderKind,
     },
-    /// A North American toll-free number outside the toll-free area codes.
-    #[error(
-        "toll-free sender {value} is not in a toll-free area code (800, 833, 844, 855, 866, 877, 888)"
-    )]
+    /// A long code or toll-free number that libphonenumber's metadata refuses.
+    #[error("{kind} sender is not a valid phone number: {error}")]
+    InvalidNumber {
+        /// The kind asked for.
+        kind: SenderKind,
+        /// Why the number is not valid (printed in this message, not a `source()`).
+        error: PhoneError,
+    },
+    /// A toll-free sender whose number the metadata types otherwise.
+    #[error("toll_free sender is a {found} number, not a toll-free one")]
     NotTollFree {
-        /// The number.
-        value: String,
+        /// The number's type.
+        found: NumberKind,
     },
 }
 
@@ -199,6 +248,25 @@ impl Sender {
     pub fn value(&self) -> &str {
         &self.value
     }
+
+    /// Whether recipients can answer this sender ([`SenderKind::direction`]).
+    ///
+    /// ```
+    /// use smsplan_core::sender::{Direction, Sender, SenderKind};
+    /// assert_eq!(Sender::new(SenderKind::Alphanumeric, "SHOP")?.direction(), Direction::OneWay);
+    /// # Ok::<(), smsplan_core::sender::SenderError>(())
+    /// ```
+    #[must_use]
+    pub fn direction(&self) -> Direction {
+        self.kind.direction()
+    }
+}
+
+impl fmt::Display for Sender {
+    /// The value as written: a sender is the business's identity, not personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
 }
 
 fn validate(kind: SenderKind, value: &str) -> Result<(), SenderError> {
@@ -237,17 +305,14 @@ fn validate(kind: SenderKind, value: &str) -> Result<(), SenderError> {
                 .strip_prefix('+')
                 .ok_or(SenderError::NotE164 { kind })?;
             digits_only(kind, digits, 1)?;
-            if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+            let number = PhoneNumber::parse_international(value)
+                .map_err(|error| SenderError::InvalidNumber { kind, error })?;
+            if number.as_e164() != value {
                 return Err(SenderError::NotE164 { kind });
             }
-            if kind == SenderKind::TollFree
-                && let Some(nanp) = digits.strip_prefix('1')
-                && !["800", "833", "844", "855", "866", "877", "888"]
-                    .iter()
-                    .any(|code| nanp.starts_with(code))
-            {
+            if kind == SenderKind::TollFree && number.kind() != NumberKind::TollFree {
                 return Err(SenderError::NotTollFree {
-                    value: value.to_owned(),
+                    found: number.kind(),
                 });
             }
             Ok(())
@@ -329,7 +394,15 @@ mod tests {
         assert!(Sender::new(SenderKind::ShortCode, "12").is_err());
         assert!(Sender::new(SenderKind::ShortCode, "123456789").is_err());
         assert!(Sender::new(SenderKind::LongCode, "0612345678").is_err());
-        assert!(Sender::new(SenderKind::LongCode, "+1212555010").is_ok());
+        assert!(Sender::new(SenderKind::LongCode, "+12125550100").is_ok());
+        assert!(Sender::new(SenderKind::LongCode, "+4915123456780").is_ok());
+        assert_eq!(
+            Sender::new(SenderKind::LongCode, "+1212555010"),
+            Err(SenderError::InvalidNumber {
+                kind: SenderKind::LongCode,
+                error: PhoneError::TooShort
+            })
+        );
         assert!(Sender::new(SenderKind::LongCode, "+1234567890123456").is_err());
         assert_eq!(
             Sender::new(SenderKind::LongCode, "+33 6"),
@@ -339,10 +412,72 @@ mod tests {
                 offset: 3
             })
         );
+    }
+
+    #[test]
+    fn toll_free_is_told_by_the_number_type_in_every_country() {
+        for number in [
+            "+18005550100",
+            "+18885550100",
+            "+33805123456",
+            "+448001234567",
+        ] {
+            assert!(
+                Sender::new(SenderKind::TollFree, number).is_ok(),
+                "{number}"
+            );
+        }
+        // Montreal: a NANP number outside the toll-free codes.
+        assert_eq!(
+            Sender::new(SenderKind::TollFree, "+15142345678"),
+            Err(SenderError::NotTollFree {
+                found: NumberKind::FixedLineOrMobile
+            })
+        );
+        // Exchange codes never start with 1 in the NANP: not a number at all.
         assert!(matches!(
-            Sender::new(SenderKind::TollFree, "+12125550100"),
-            Err(SenderError::NotTollFree { .. })
+            Sender::new(SenderKind::TollFree, "+15141234567"),
+            Err(SenderError::InvalidNumber { .. })
         ));
-        assert!(Sender::new(SenderKind::TollFree, "+33805123456").is_ok());
+        assert_eq!(
+            Sender::new(SenderKind::TollFree, "+33612345678"),
+            Err(SenderError::NotTollFree {
+                found: NumberKind::Mobile
+            })
+        );
+        // A valid toll-free number is still a valid long code.
+        assert!(Sender::new(SenderKind::LongCode, "+33805123456").is_ok());
+    }
+
+    #[test]
+    fn sender_errors_name_no_number() {
+        for (kind, value) in [
+            (SenderKind::TollFree, "+15142345678"),
+            (SenderKind::LongCode, "+1212555010"),
+            (SenderKind::LongCode, "0612345678"),
+        ] {
+            let err = Sender::new(kind, value).unwrap_err().to_string();
+            assert!(!err.contains(&value[4..]), "{err}");
+        }
+    }
+
+    #[test]
+    fn kind_names_round_trip_and_defaults_follow_the_kind() {
+        for kind in SenderKind::ALL {
+            assert_eq!(SenderKind::from_name(kind.as_str()), Some(kind));
+            // Every variant is listed once: the exhaustive match fails to compile on a new one.
+            let index = match kind {
+                SenderKind::Alphanumeric => 0,
+                SenderKind::ShortCode => 1,
+                SenderKind::LongCode => 2,
+                SenderKind::TollFree => 3,
+            };
+            assert_eq!(SenderKind::ALL[index], kind);
+        }
+        let pps: Vec<u32> = SenderKind::ALL
+            .iter()
+            .map(|k| k.default_parts_per_second().get())
+            .collect();
+        assert_eq!(pps, [10, 100, 1, 3]);
     }
 }

@@ -97,6 +97,9 @@ pub enum MissingField {
 }
 
 impl MissingField {
+    /// Every choice, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Exclude, Self::Error];
+
     /// The snake_case name used in wire formats.
     ///
     /// ```

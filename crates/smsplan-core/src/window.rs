@@ -431,6 +431,11 @@ pub enum MessageClass {
     Transactional,
 }
 
+impl MessageClass {
+    /// Every class, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Marketing, Self::Transactional];
+}
+
 /// Which message classes a policy restricts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

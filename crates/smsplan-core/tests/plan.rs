@@ -337,6 +337,40 @@ fn credit_and_sender_checks() {
     assert_eq!(p.state, smsplan_core::approval::StateKind::Draft);
 }
 
+#[test]
+fn a_policy_that_never_opens_excludes_with_the_search_error_kept() {
+    use smsplan_core::schedule::ScheduleError;
+    use smsplan_core::window::WindowError;
+
+    let mut c = campaign(
+        vec![contact("c1", "06 12 34 56 78", &[])],
+        "Soldes. STOP 36111",
+        later("2026-06-10T10:00", PARIS),
+    );
+    let closed = Policy::builder("never").build().unwrap();
+    c.timing.policies = Some(BTreeMap::from([("FR".to_owned(), vec![closed])]));
+    let p = run(&c);
+    let excluded = &p.excluded[0].reason;
+    assert_eq!(excluded.reason(), "no_window");
+    // The window error stays typed, and the detail shows it with its cause.
+    assert!(
+        matches!(
+            excluded,
+            Exclusion::NoWindow {
+                error: ScheduleError::Window(WindowError::NoWindowWithin { .. })
+            }
+        ),
+        "{excluded:?}"
+    );
+    assert!(
+        excluded
+            .detail()
+            .starts_with("policy \"never\" allows no send"),
+        "{}",
+        excluded.detail()
+    );
+}
+
 fn french_numbers(n: usize) -> Vec<Contact> {
     (0..n)
         .map(|i| {

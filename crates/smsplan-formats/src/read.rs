@@ -2,6 +2,7 @@
 //! the field path (and line and column) for a value of the wrong shape.
 
 use serde::de::DeserializeOwned;
+use smsplan_core::phone::mask_in_text;
 
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,7 +15,7 @@ pub enum ReadError {
         line: usize,
         /// Column, from 1.
         column: usize,
-        /// What the parser expected.
+        /// What the parser expected (phone numbers it quotes are masked).
         message: String,
     },
     /// The JSON does not have the shape of the format.
@@ -26,7 +27,7 @@ pub enum ReadError {
         line: usize,
         /// Column of the value, from 1.
         column: usize,
-        /// What is wrong with it.
+        /// What is wrong with it (phone numbers it quotes are masked).
         message: String,
     },
     /// The text starts with a byte order mark, which JSON texts must not (RFC 8259 §8.1).
@@ -104,12 +105,14 @@ fn syntax(e: &serde_json::Error) -> ReadError {
     }
 }
 
-/// serde_json's message without its ` at line L column C` suffix.
+/// serde_json's message without its ` at line L column C` suffix; a phone number it quotes
+/// from the input is masked ([`mask_in_text`]).
 fn message(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    text.rsplit_once(" at line ")
-        .map_or(text.as_str(), |(m, _)| m)
-        .to_owned()
+    mask_in_text(
+        text.rsplit_once(" at line ")
+            .map_or(text.as_str(), |(m, _)| m),
+    )
 }
 
 fn located(text: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> ReadError {
@@ -128,10 +131,10 @@ fn located(text: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> Rea
         // serde_json reports an enum value that is neither a string nor an object as the
         // syntax error "expected value", at the value: in a document that is valid JSON it
         // is a value of the wrong type, and its path says which.
-        Category::Syntax if path != "." && is_json(text) => field(format!(
+        Category::Syntax if path != "." && is_json(text) => field(mask_in_text(&format!(
             "invalid type: {}, expected a string",
             found_at(text, inner.line(), inner.column()).unwrap_or_else(|| "a value".into())
-        )),
+        ))),
         Category::Syntax | Category::Eof | Category::Io => syntax(inner),
     }
 }

@@ -71,7 +71,7 @@ fn resolving_each_golden_gives_its_committed_result() {
         let spec: AudienceSpec = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let input = AudienceInput::try_from(&spec).unwrap();
         let audience = input.resolve().unwrap();
-        let result = AudienceResult::from(&audience);
+        let result = AudienceResult::try_from(&audience).unwrap();
         let out = dir("audience-result").join(path.file_name().unwrap());
         check_or_write(&out, &pretty(&result));
         // The result golden parses back to the same value.

@@ -237,6 +237,41 @@ fn contact_fields_read_as_an_object_of_strings() {
 }
 
 #[test]
+fn a_refused_number_is_named_by_path_and_shown_masked() {
+    use smsplan_formats::v1::convert::Problem;
+    use std::error::Error as _;
+
+    let text = fs::read_to_string(root().join("tests/golden/v1/campaign/minimal.json")).unwrap();
+    let bad = text.replacen(
+        "\"dedup\": \"per_number\"",
+        "\"dedup\": \"per_number\", \"suppressed\": {\"numbers\": [\"06 12 34 56 78 90\"]}",
+        1,
+    );
+    let spec: CampaignSpec = from_json(&bad).unwrap();
+    let err = Campaign::try_from(spec).unwrap_err();
+    assert_eq!(err.path, "audience.suppressed.numbers[0]");
+    assert!(matches!(err.problem, Problem::Phone { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "field `audience.suppressed.numbers[0]`: \"0• •• •• •• •• 90\": too long for its region"
+    );
+    assert!(err.source().is_none());
+    // Neither the message nor the debug dump shows the number.
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("12 34 56"), "{shown}");
+    }
+    // A number of the wrong type, quoted by the parser, is masked as well.
+    let bad = text.replacen(
+        "\"dedup\": \"per_number\"",
+        "\"dedup\": \"per_number\", \"suppressed\": {\"numbers\": [33612345678]}",
+        1,
+    );
+    let err = from_json::<CampaignSpec>(&bad).unwrap_err();
+    assert_eq!(err.path(), Some("audience.suppressed.numbers[0]"));
+    assert!(!err.to_string().contains("612345"), "{err}");
+}
+
+#[test]
 fn windows_never_disappear_silently() {
     let text = fs::read_to_string(root().join("tests/golden/v1/campaign/minimal.json")).unwrap();
     // The golden's `schedule.policies` object, replaced as text (a repeated key cannot be

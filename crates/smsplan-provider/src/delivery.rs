@@ -8,8 +8,22 @@
 //! Gateways report out of order (Kannel has sent "delivered" before "accepted") and
 //! repeat themselves (callbacks are retried). A report never moves a part backwards, and
 //! the first final state wins: later reports are [`Ignored`] with the reason.
+//!
+//! A [`DeliveryState`] is the gateway's detail; what a send's progress counts is
+//! `smsplan-core`'s [`DeliveryStatus`] (sent, delivered, failed), which each state maps
+//! onto ([`DeliveryState::status`], [`DeliveryTracker::status`]), so reports feed
+//! [`smsplan_core::progress::progress`] directly.
+//!
+//! ```
+//! use smsplan_core::progress::DeliveryStatus;
+//! use smsplan_provider::delivery::DeliveryState;
+//! assert_eq!(DeliveryState::Buffered.status(), DeliveryStatus::Sent);
+//! assert_eq!(DeliveryState::Expired.status(), DeliveryStatus::Failed);
+//! ```
 
 use std::collections::HashMap;
+
+use smsplan_core::progress::DeliveryStatus;
 
 use crate::gateway::{DeliveryReport, MessageId};
 
@@ -93,6 +107,26 @@ impl DeliveryState {
         }
     }
 
+    /// The core status of a message in this state: accepted and buffered are
+    /// [`DeliveryStatus::Sent`], delivered is [`DeliveryStatus::Delivered`], the failures
+    /// (undeliverable, rejected, expired) are [`DeliveryStatus::Failed`]. A state is final
+    /// exactly when its status is.
+    ///
+    /// ```
+    /// use smsplan_core::progress::DeliveryStatus;
+    /// use smsplan_provider::delivery::DeliveryState;
+    /// assert_eq!(DeliveryState::Rejected.status(), DeliveryStatus::Failed);
+    /// assert_eq!(DeliveryStatus::from(DeliveryState::Delivered), DeliveryStatus::Delivered);
+    /// ```
+    #[must_use]
+    pub fn status(self) -> DeliveryStatus {
+        match self {
+            Self::Accepted | Self::Buffered => DeliveryStatus::Sent,
+            Self::Delivered => DeliveryStatus::Delivered,
+            Self::Undeliverable | Self::Rejected | Self::Expired => DeliveryStatus::Failed,
+        }
+    }
+
     /// The state after a report of `reported`: forward only.
     ///
     /// ```
@@ -118,6 +152,13 @@ impl DeliveryState {
             kept: self,
             because,
         }
+    }
+}
+
+impl From<DeliveryState> for DeliveryStatus {
+    /// See [`DeliveryState::status`].
+    fn from(state: DeliveryState) -> Self {
+        state.status()
     }
 }
 
@@ -217,6 +258,27 @@ impl DeliveryTracker {
         states.iter().copied().min_by_key(|s| s.rank())
     }
 
+    /// The core status of a whole message ([`DeliveryTracker::state`] mapped by
+    /// [`DeliveryState::status`]), or `None` when it is not tracked.
+    ///
+    /// ```
+    /// use smsplan_core::progress::DeliveryStatus;
+    /// use smsplan_provider::delivery::{DeliveryState, DeliveryTracker};
+    /// use smsplan_provider::gateway::{DeliveryReport, MessageId};
+    ///
+    /// let id = MessageId::new("m-1")?;
+    /// let mut tracker = DeliveryTracker::default();
+    /// tracker.track(id.clone(), 1);
+    /// assert_eq!(tracker.status(&id), Some(DeliveryStatus::Sent));
+    /// tracker.apply(&DeliveryReport { message: id.clone(), part: 1, state: DeliveryState::Expired, code: None, at: None })?;
+    /// assert_eq!(tracker.status(&id), Some(DeliveryStatus::Failed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn status(&self, id: &MessageId) -> Option<DeliveryStatus> {
+        self.state(id).map(DeliveryState::status)
+    }
+
     /// Stops tracking a message (e.g. once final and stored elsewhere).
     pub fn forget(&mut self, id: &MessageId) {
         self.parts.remove(id);
@@ -267,6 +329,18 @@ mod tests {
                 because: Ignored::Duplicate
             }
         );
+    }
+
+    #[test]
+    fn every_state_maps_to_a_core_status_final_exactly_when_the_state_is() {
+        for state in ALL {
+            assert_eq!(
+                state.status().is_final(),
+                state.stage() == Stage::Final,
+                "{state:?}"
+            );
+            assert_ne!(state.status(), DeliveryStatus::Held, "{state:?}");
+        }
     }
 
     #[test]

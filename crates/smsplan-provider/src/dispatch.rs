@@ -84,13 +84,12 @@ use smsplan_core::approval::{ApprovalState, StateKind};
 use smsplan_core::contact::ContactId;
 use smsplan_core::plan::{PlannedMessage, SendPlan};
 use smsplan_core::schedule::OutsideWindow;
-use smsplan_core::sender::{Sender as CoreSender, SenderKind as CoreKind};
 use smsplan_core::window::WindowError;
 
 use crate::gateway::{Body, Gateway, MessageId, OutboundMessage, ProviderError, Submission};
-use crate::number::{Msisdn, NumberError, mask};
+use crate::number::Msisdn;
 use crate::pacing::{Admission, Pacer, PacingError};
-use crate::sender::{SenderError, SenderId};
+use crate::sender::SenderId;
 
 /// Why a whole dispatch call was refused; nothing was submitted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,15 +116,6 @@ pub enum DispatchError {
         /// The campaign.
         campaign: String,
     },
-    /// The plan's sender is not one the provider can send from.
-    #[error("campaign {campaign}: the plan's sender cannot be used")]
-    Sender {
-        /// The campaign.
-        campaign: String,
-        /// Why.
-        #[source]
-        source: SenderError,
-    },
     /// The plan's sender is not in the pacer.
     #[error(transparent)]
     Pacing(#[from] PacingError),
@@ -135,15 +125,6 @@ pub enum DispatchError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RowError {
-    /// The row's number is not addressable by a gateway.
-    #[error("number {number} cannot be addressed")]
-    Number {
-        /// The number, masked.
-        number: String,
-        /// Why.
-        #[source]
-        source: NumberError,
-    },
     /// Another row of the plan has the same contact: one message per contact and run.
     #[error("contact {contact} already has row {first_row}")]
     DuplicateContact {
@@ -328,16 +309,6 @@ impl Default for Dispatcher {
     }
 }
 
-/// The provider's sender for the plan's core sender.
-fn sender_id(sender: &CoreSender) -> Result<SenderId, SenderError> {
-    match sender.kind() {
-        CoreKind::ShortCode => SenderId::short_code(sender.value()),
-        CoreKind::LongCode => SenderId::long_code(sender.value()),
-        CoreKind::TollFree => SenderId::toll_free(sender.value()),
-        _ => SenderId::alphanumeric(sender.value()),
-    }
-}
-
 impl Dispatcher {
     /// A dispatcher; it sends from each plan's sender, which must be in the pacer passed
     /// to [`dispatch_due`](Self::dispatch_due).
@@ -391,8 +362,8 @@ impl Dispatcher {
     /// # Errors
     /// [`DispatchError::NotSending`] unless `state` is `Sending`,
     /// [`DispatchError::PlanNotPrepared`] when the plan's checklist failed,
-    /// [`DispatchError::NoSender`] / [`DispatchError::Sender`] when the plan's sender is
-    /// missing or unusable, [`DispatchError::Pacing`] when it is not in `pacer`. Nothing is
+    /// [`DispatchError::NoSender`] when the plan has no sender, [`DispatchError::Pacing`]
+    /// when it is not in `pacer`. Nothing is
     /// submitted then. Per-row failures are in the report, never an `Err`.
     pub fn dispatch_due(
         &mut self,
@@ -420,13 +391,11 @@ impl Dispatcher {
             .ok_or_else(|| DispatchError::NoSender {
                 campaign: campaign(),
             })?;
-        let sender = sender_id(sender).map_err(|source| DispatchError::Sender {
-            campaign: campaign(),
-            source,
-        })?;
+        // A core sender is valid for its kind: the one the checklist approved is sent from.
+        let sender = SenderId::from(sender.clone());
         if !pacer.paces(&sender) {
             return Err(PacingError::UnknownSender {
-                sender: sender.to_string(),
+                sender: sender.clone(),
             }
             .into());
         }
@@ -540,23 +509,10 @@ impl Dispatcher {
         now: DateTime<Utc>,
         report: &mut DispatchReport,
     ) -> Result<Option<DateTime<Utc>>, DispatchError> {
-        let to = match Msisdn::parse(row.phone.as_e164()) {
-            Ok(to) => to,
-            Err(source) => {
-                report.rejected.push(RejectedRow {
-                    row: row_ref,
-                    error: RowError::Number {
-                        number: mask(row.phone.as_e164()),
-                        source,
-                    },
-                });
-                return Ok(None);
-            }
-        };
         let message = OutboundMessage::new(
             row_ref.id.clone(),
             sender.clone(),
-            to,
+            Msisdn::from(row.phone),
             Body::Text(row.text.clone()),
         );
         let parts = match message.parts(gateway.max_parts()) {

@@ -4,12 +4,14 @@
 //! and is idempotent: submitting the same id twice never sends twice. Delivery reports
 //! and inbound messages come back as [`GatewayEvent`]s from [`Gateway::poll_events`].
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use smsplan_core::text::{EncodedPart, Options, encode};
+use smsplan_core::text::{EncodedPart, Options, TextError, encode};
 
 use crate::delivery::DeliveryState;
 use crate::number::Msisdn;
@@ -205,7 +207,7 @@ impl OutboundMessage {
         };
         let parts = match &self.body {
             Body::Text(text) => encode(text, &Options::default(), self.id.concat_reference())
-                .map_err(|e| invalid(InvalidReason::Encoding(e.to_string())))?,
+                .map_err(|e| invalid(InvalidReason::Encoding(e)))?,
             Body::Parts(parts) => parts.clone(),
         };
         if parts.is_empty() {
@@ -261,8 +263,11 @@ pub enum InvalidReason {
     #[error("no part to send")]
     NoParts,
     /// The text could not be encoded.
-    #[error("text cannot be encoded: {0}")]
-    Encoding(String),
+    #[error("text cannot be encoded")]
+    Encoding(#[source] TextError),
+    /// The gateway cannot carry what the parts need (such as national language tables).
+    #[error("the gateway cannot send {0}")]
+    Unsupported(&'static str),
     /// The id was already used for a different recipient or content.
     #[error("the id was already used for another recipient or content")]
     IdReused,
@@ -271,10 +276,92 @@ pub enum InvalidReason {
     Gateway(String),
 }
 
+/// A foreign error kept as it is (an `io::Error`, an HTTP client's error), shareable so
+/// that errors holding it stay `Clone`. Two are equal when they are the same error.
+///
+/// ```
+/// use smsplan_provider::gateway::Cause;
+/// let cause = Cause::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+/// assert_eq!(cause.to_string(), "connection refused");
+/// assert_eq!(cause.clone(), cause);
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(transparent)]
+pub struct Cause(Arc<dyn StdError + Send + Sync>);
+
+impl Cause {
+    /// Keeps `error` as the cause.
+    pub fn new(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// The error, to inspect or downcast (`cause.get().downcast_ref::<io::Error>()`).
+    #[must_use]
+    pub fn get(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Cause {}
+
+/// Why a gateway could not take a message now (worth a retry with the same id).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unavailable {
+    /// The gateway could not be reached: it saw nothing.
+    #[error("cannot connect to the gateway")]
+    Connect(#[source] Cause),
+    /// The connection broke during the exchange: the part may have been accepted.
+    #[error("the connection to the gateway broke (the part may have been accepted)")]
+    Exchange(#[source] Cause),
+    /// The gateway answered something that is not its protocol.
+    #[error("the gateway's answer is malformed")]
+    Malformed,
+    /// The gateway answered a failure status that asks for no other handling.
+    #[error("the gateway answered status {status}: {body:?}")]
+    Status {
+        /// The status (HTTP, SMPP…).
+        status: u16,
+        /// What it said.
+        body: String,
+    },
+    /// The gateway is down (as a test gateway can be told to be).
+    #[error("the gateway is down")]
+    Down,
+    /// Another submit of the same id is in flight.
+    #[error("another submit of this id is in progress")]
+    InProgress,
+    /// The id was forgotten while its submit was in flight.
+    #[error("the message was forgotten during its submit")]
+    Forgotten,
+    /// Another failure of an adapter, kept as it is.
+    #[error("gateway failure")]
+    Other(#[source] Cause),
+}
+
 /// Why a submit failed. Every variant names the message id.
 ///
 /// Only [`ProviderError::Throttled`] and [`ProviderError::Unavailable`] are worth a retry
 /// with the same id; a retry never sends a part twice.
+///
+/// The why of [`ProviderError::Unavailable`] and [`ProviderError::InvalidRequest`] is their
+/// [`source()`](StdError::source), typed ([`Unavailable`], [`InvalidReason`]), not repeated
+/// in the message: print the chain.
+///
+/// ```
+/// use std::error::Error;
+/// use smsplan_provider::gateway::{InvalidReason, MessageId, ProviderError};
+/// let e = ProviderError::InvalidRequest { id: MessageId::new("m-1")?, reason: InvalidReason::NoParts };
+/// assert_eq!(e.to_string(), "message m-1: invalid request");
+/// assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("no part to send"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProviderError {
@@ -298,17 +385,18 @@ pub enum ProviderError {
     },
     /// The gateway could not be reached or failed; `parts_sent` parts went out before
     /// (a retry with the same id sends only the others).
-    #[error("message {id}: gateway unavailable after {parts_sent} part(s) sent: {reason}")]
+    #[error("message {id}: gateway unavailable after {parts_sent} part(s) sent")]
     Unavailable {
         /// The message.
         id: MessageId,
         /// What went wrong.
-        reason: String,
+        #[source]
+        reason: Unavailable,
         /// Parts of this message accepted by the gateway so far.
         parts_sent: u16,
     },
     /// The request itself is wrong: retrying it can not help.
-    #[error("message {id}: invalid request: {reason}")]
+    #[error("message {id}: invalid request")]
     InvalidRequest {
         /// The message.
         id: MessageId,
@@ -496,6 +584,51 @@ mod tests {
             Err(MessageIdError::Length { len: 65 })
         );
         assert!(MessageId::new("A-z_0.9~").is_ok());
+    }
+
+    #[test]
+    fn causes_stay_typed_and_are_printed_once() {
+        use std::error::Error as _;
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let error = ProviderError::Unavailable {
+            id: MessageId::new("m").unwrap(),
+            reason: Unavailable::Connect(Cause::new(io)),
+            parts_sent: 0,
+        };
+        let mut chain = vec![error.to_string()];
+        let mut source = error.source();
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
+        assert_eq!(
+            chain,
+            [
+                "message m: gateway unavailable after 0 part(s) sent",
+                "cannot connect to the gateway",
+                "connection refused"
+            ]
+        );
+        let Some(Unavailable::Connect(cause)) =
+            error.source().and_then(|s| s.downcast_ref::<Unavailable>())
+        else {
+            panic!("the reason is the source");
+        };
+        assert!(cause.get().downcast_ref::<std::io::Error>().is_some());
+        // The encoder's error is kept too.
+        let long = OutboundMessage::new(
+            MessageId::new("long").unwrap(),
+            SenderId::alphanumeric("Shop").unwrap(),
+            Msisdn::parse("+33612345678").unwrap(),
+            Body::Text("x".repeat(160 * 256)),
+        );
+        let Err(ProviderError::InvalidRequest {
+            reason: InvalidReason::Encoding(TextError::TooLong { .. }),
+            ..
+        }) = long.parts(255)
+        else {
+            panic!("expected an encoding error");
+        };
     }
 
     #[test]

@@ -138,15 +138,8 @@ pub enum KeywordError {
     Taken(String),
 }
 
-/// Consent of one number, in this crate's terms (map it to your store's type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConsentStatus {
-    /// May receive messages.
-    Subscribed,
-    /// Opted out: must receive nothing but the one confirmation.
-    Unsubscribed,
-}
+/// Consent of one number: `smsplan-core`'s status, the one the audience filters on.
+pub use smsplan_core::contact::ConsentStatus;
 
 /// How a consent change was expressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,15 +169,6 @@ pub struct ConsentChange {
     pub source: ConsentSource,
 }
 
-impl From<ConsentStatus> for smsplan_core::contact::ConsentStatus {
-    fn from(status: ConsentStatus) -> Self {
-        match status {
-            ConsentStatus::Subscribed => Self::Subscribed,
-            ConsentStatus::Unsubscribed => Self::Unsubscribed,
-        }
-    }
-}
-
 impl ConsentSource {
     /// A one-line description for a consent record, e.g. `keyword STOP to 36111 (inbound
     /// k-42)`. Our own number or short code is not personal data and is shown in full.
@@ -209,7 +193,6 @@ impl ConsentChange {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use smsplan_core::contact::ConsentStatus as Status;
     /// use smsplan_provider::keyword::{ConsentChange, ConsentSource, ConsentStatus};
     /// use smsplan_provider::number::Msisdn;
     ///
@@ -220,13 +203,12 @@ impl ConsentChange {
     ///     source: ConsentSource::Keyword { keyword: "STOP".into(), inbound_id: "k-42".into(), to: Msisdn::parse("36111")? },
     /// };
     /// let consent = change.to_consent();
-    /// assert_eq!(consent.status, Status::Unsubscribed);
+    /// assert_eq!(consent.status, ConsentStatus::Unsubscribed);
     /// assert_eq!(consent.source.as_deref(), Some("keyword STOP to 36111 (inbound k-42)"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_consent(&self) -> smsplan_core::contact::Consent {
-        smsplan_core::contact::Consent::new(self.status.into())
-            .changed(self.at, self.source.describe())
+        smsplan_core::contact::Consent::new(self.status).changed(self.at, self.source.describe())
     }
 }
 
@@ -424,9 +406,10 @@ impl Keywords {
 
     /// Decides what an inbound message does, given the sender's current consent.
     ///
-    /// Opt-out from a subscribed number: a change and the confirmation. From an
-    /// unsubscribed number: nothing (the one confirmation was already sent). Opt-in
-    /// mirrors it. HELP, CONTACT and custom keywords get their reply.
+    /// Opt-out from a number not unsubscribed (subscribed, or consent unknown): a change
+    /// and the confirmation. From an unsubscribed number: nothing (the one confirmation
+    /// was already sent). Opt-in mirrors it: a change and a confirmation unless already
+    /// subscribed. HELP, CONTACT and custom keywords get their reply.
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
@@ -442,6 +425,7 @@ impl Keywords {
     /// };
     /// let k = Keywords::default();
     /// assert!(k.respond(&stop, ConsentStatus::Subscribed).change.is_some());
+    /// assert!(k.respond(&stop, ConsentStatus::Unknown).change.is_some());
     /// assert!(k.respond(&stop, ConsentStatus::Unsubscribed).reply.is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -458,21 +442,19 @@ impl Keywords {
                 to: inbound.to.clone(),
             },
         };
-        let (change, reply) = match (&matched, current) {
-            (Matched::OptOut { keyword }, ConsentStatus::Subscribed) => (
+        let (change, reply) = match &matched {
+            Matched::OptOut { keyword } if current != ConsentStatus::Unsubscribed => (
                 Some(change(ConsentStatus::Unsubscribed, keyword)),
                 Some(self.replies.opt_out.clone()),
             ),
-            (Matched::OptIn { keyword }, ConsentStatus::Unsubscribed) => (
+            Matched::OptIn { keyword } if current != ConsentStatus::Subscribed => (
                 Some(change(ConsentStatus::Subscribed, keyword)),
                 Some(self.replies.opt_in.clone()),
             ),
-            (Matched::OptOut { .. }, _) | (Matched::OptIn { .. }, _) | (Matched::None, _) => {
-                (None, None)
-            }
-            (Matched::Help, _) => (None, Some(self.replies.help.clone())),
-            (Matched::Contact, _) => (None, Some(self.replies.contact.clone())),
-            (Matched::Custom { .. }, _) => {
+            Matched::OptOut { .. } | Matched::OptIn { .. } | Matched::None => (None, None),
+            Matched::Help => (None, Some(self.replies.help.clone())),
+            Matched::Contact => (None, Some(self.replies.contact.clone())),
+            Matched::Custom { .. } => {
                 (None, self.find(&inbound.text).and_then(|e| e.reply.clone()))
             }
         };
@@ -561,8 +543,9 @@ pub enum ReplyError {
 
 /// In-memory consent state driven by inbound keywords.
 ///
-/// Numbers never seen are [`ConsentStatus::Subscribed`] (a STOP from them is honoured
-/// and confirmed). Inbound ids seen before are dropped; the last 100,000 ids are kept.
+/// Numbers never seen are [`ConsentStatus::Unknown`]: the book does not know their
+/// consent, so a STOP from them is honoured and confirmed, and so is a START. Inbound ids
+/// seen before are dropped; the last 100,000 ids are kept.
 #[derive(Debug, Clone)]
 pub struct ConsentBook {
     keywords: Keywords,
@@ -597,7 +580,7 @@ impl ConsentBook {
         self.status
             .get(number)
             .copied()
-            .unwrap_or(ConsentStatus::Subscribed)
+            .unwrap_or(ConsentStatus::Unknown)
     }
 
     /// Handles one inbound message: applies its consent change and returns it with the
@@ -712,6 +695,23 @@ mod tests {
             Keywords::default().with_custom("!!", "x"),
             Err(KeywordError::Empty("!!".into()))
         );
+    }
+
+    #[test]
+    fn a_number_never_seen_has_unknown_consent_and_start_subscribes_it() {
+        let mut book = ConsentBook::new(Keywords::default());
+        let number = Msisdn::parse("+33612345678").unwrap();
+        assert_eq!(book.status(&number), ConsentStatus::Unknown);
+        let start = book.handle(&inbound("s", "START"));
+        assert_eq!(
+            start.change.map(|c| c.to_consent().status),
+            Some(ConsentStatus::Subscribed)
+        );
+        assert!(start.reply.is_some());
+        assert_eq!(book.status(&number), ConsentStatus::Subscribed);
+        // Subscribed already: a second START changes nothing and sends nothing.
+        let again = book.handle(&inbound("t", "start"));
+        assert!(again.change.is_none() && again.reply.is_none());
     }
 
     #[test]

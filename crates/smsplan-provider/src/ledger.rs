@@ -80,7 +80,7 @@ impl Ledger {
         if entry.in_progress {
             return Err(ProviderError::Unavailable {
                 id: id.clone(),
-                reason: "another submit of this id is in progress".into(),
+                reason: crate::gateway::Unavailable::InProgress,
                 parts_sent: sent(&entry.done),
             });
         }

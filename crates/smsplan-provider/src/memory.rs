@@ -38,7 +38,7 @@ use crate::delivery::DeliveryState;
 use crate::events::{EventQueue, Offer};
 use crate::gateway::{
     DeliveryReport, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage,
-    ProviderError, ReportSupport, Submission, SubmitReceipt,
+    ProviderError, ReportSupport, Submission, SubmitReceipt, Unavailable,
 };
 use crate::ledger::{Begin, Ledger};
 use crate::number::Msisdn;
@@ -280,7 +280,7 @@ impl Gateway for InMemoryGateway {
                     },
                     None => ProviderError::Unavailable {
                         id: id.clone(),
-                        reason: "in-memory gateway is down".into(),
+                        reason: Unavailable::Down,
                         parts_sent,
                     },
                 });
@@ -310,7 +310,7 @@ impl Gateway for InMemoryGateway {
             .finish(id)
             .map_err(|parts_sent| ProviderError::Unavailable {
                 id: id.clone(),
-                reason: "message forgotten during submit".into(),
+                reason: Unavailable::Forgotten,
                 parts_sent,
             })
     }

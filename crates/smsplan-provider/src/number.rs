@@ -1,67 +1,15 @@
-//! Phone numbers as gateways see them, masked in every `Display` and `Debug` by default.
+//! Phone numbers as gateways see them, masked in every `Display` and `Debug`.
 //!
 //! Phone numbers are personal data. Every error, log line or `{:?}` dump that goes
-//! through this crate shows `+33 6•• •• •• 78` rather than `+33612345678`. Two explicit
-//! opt-outs exist for debugging: [`Msisdn::unmasked`] for one value, and
-//! [`set_number_display`] with [`NumberDisplay::DangerUnmasked`] for the whole process.
+//! through this crate shows `+33 6•• •• •• 78` rather than `+33612345678`, by the one
+//! masking rule of `smsplan-core` ([`mask`]). The full number is asked for explicitly, one
+//! value at a time: [`Msisdn::as_str`] for the wire, [`Msisdn::unmasked`] for one
+//! debugging statement. There is no process-wide switch.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU8, Ordering};
 
-/// The dot that replaces a hidden digit.
-const MASK: char = '•';
-
-/// How numbers are shown by `Display` and `Debug` of this crate's types.
-///
-/// ```
-/// use smsplan_provider::number::{Msisdn, NumberDisplay, number_display};
-/// assert_eq!(number_display(), NumberDisplay::Masked);
-/// let n = Msisdn::parse("+33612345678")?;
-/// assert_eq!(n.to_string(), "+33 6•• •• •• 78");
-/// # Ok::<(), smsplan_provider::number::NumberError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NumberDisplay {
-    /// `+33 6•• •• •• 78`: the country code, the first digit and the last two.
-    Masked,
-    /// The full number. Only for debugging: logs then hold personal data.
-    DangerUnmasked,
-}
-
-static DISPLAY: AtomicU8 = AtomicU8::new(0);
-
-/// Chooses how every [`Msisdn`] of this process is displayed from now on.
-///
-/// The default is [`NumberDisplay::Masked`]; switching to
-/// [`NumberDisplay::DangerUnmasked`] is meant for a debugging session, never for
-/// production logs.
-///
-/// ```
-/// use smsplan_provider::number::{set_number_display, NumberDisplay};
-/// set_number_display(NumberDisplay::Masked);
-/// ```
-pub fn set_number_display(display: NumberDisplay) {
-    let value = match display {
-        NumberDisplay::Masked => 0,
-        NumberDisplay::DangerUnmasked => 1,
-    };
-    DISPLAY.store(value, Ordering::Relaxed);
-}
-
-/// How numbers are displayed right now (see [`set_number_display`]).
-///
-/// ```
-/// use smsplan_provider::number::{number_display, NumberDisplay};
-/// assert_eq!(number_display(), NumberDisplay::Masked);
-/// ```
-#[must_use]
-pub fn number_display() -> NumberDisplay {
-    match DISPLAY.load(Ordering::Relaxed) {
-        1 => NumberDisplay::DangerUnmasked,
-        _ => NumberDisplay::Masked,
-    }
-}
+use smsplan_core::phone::{MAX_DIGITS, PhoneNumber};
+pub use smsplan_core::phone::{Unmasked, mask};
 
 /// Why a text is not a phone number a gateway can address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,8 +24,9 @@ pub enum NumberError {
         /// Offset in characters of the first offending character.
         offset: usize,
     },
-    /// Fewer than 3 or more than 15 digits (E.164 allows at most 15).
-    #[error("phone number: {digits} digits, expected 3 to 15")]
+    /// Fewer than 3 digits, or more than a valid [`PhoneNumber`] can have
+    /// ([`MAX_DIGITS`]: a few regions, such as DE, have valid numbers beyond E.164's 15).
+    #[error("phone number: {digits} digits, expected 3 to {MAX_DIGITS}")]
     Length {
         /// How many digits the text holds.
         digits: usize,
@@ -85,25 +34,28 @@ pub enum NumberError {
 }
 
 /// A handset or service number as a gateway addresses it: digits with an optional
-/// leading `+` (E.164 when present), 3 to 15 digits.
+/// leading `+` (E.164 when present), 3 to [`MAX_DIGITS`] digits.
 ///
-/// Parse numbers as people write them with `smsplan-core`'s phone module first; this
-/// type only checks the shape a gateway needs, and it hides the number in `Display`
-/// and `Debug` (see the [module docs](self)).
+/// A recipient's number comes from a core [`PhoneNumber`], infallibly
+/// (`Msisdn::from(number)`): every valid number is addressable. [`Msisdn::parse`] takes what
+/// gateways report (inbound senders, short codes). `Display` and `Debug` mask the number
+/// (see the [module docs](self)).
 ///
 /// ```
+/// use smsplan_core::phone::{PhoneNumber, Region};
 /// use smsplan_provider::number::Msisdn;
-/// let n = Msisdn::parse("+33612345678")?;
+/// let n = Msisdn::from(PhoneNumber::parse("06 12 34 56 78", Region::FR)?);
 /// assert_eq!(n.as_str(), "+33612345678");
 /// assert_eq!(format!("{n:?}"), "Msisdn(+33 6•• •• •• 78)");
 /// assert_eq!(n.unmasked().to_string(), "+33612345678");
-/// # Ok::<(), smsplan_provider::number::NumberError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Msisdn(Box<str>);
 
 impl Msisdn {
-    /// Checks the shape of a number: an optional `+`, then 3 to 15 ASCII digits.
+    /// Checks the shape of a number as a gateway reports it: an optional `+`, then 3 to
+    /// [`MAX_DIGITS`] ASCII digits.
     ///
     /// ```
     /// use smsplan_provider::number::{Msisdn, NumberError};
@@ -124,7 +76,7 @@ impl Msisdn {
             });
         }
         let count = digits.len();
-        if !(3..=15).contains(&count) {
+        if !(3..=MAX_DIGITS).contains(&count) {
             return Err(NumberError::Length { digits: count });
         }
         Ok(Self(text.into()))
@@ -140,31 +92,19 @@ impl Msisdn {
     ///
     /// ```
     /// let n = smsplan_provider::number::Msisdn::parse("+14155550143")?;
-    /// assert_eq!(format!("{}", n.unmasked()), "+14155550143");
+    /// assert_eq!(format!("{} / {}", n, n.unmasked()), "+1 4• •• •• •• 43 / +14155550143");
     /// # Ok::<(), smsplan_provider::number::NumberError>(())
     /// ```
     #[must_use]
     pub fn unmasked(&self) -> Unmasked<'_> {
-        Unmasked(self)
-    }
-}
-
-/// Displays a [`Msisdn`] in full; returned by [`Msisdn::unmasked`].
-#[derive(Debug, Clone, Copy)]
-pub struct Unmasked<'a>(&'a Msisdn);
-
-impl fmt::Display for Unmasked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.as_str())
+        Unmasked::new(&self.0)
     }
 }
 
 impl fmt::Display for Msisdn {
+    /// The masked number ([`mask`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match number_display() {
-            NumberDisplay::DangerUnmasked => f.write_str(self.as_str()),
-            NumberDisplay::Masked => f.write_str(&mask(self.as_str())),
-        }
+        f.write_str(&mask(self.as_str()))
     }
 }
 
@@ -181,108 +121,52 @@ impl std::str::FromStr for Msisdn {
     }
 }
 
-/// Masks a number: keeps the country calling code (when the number starts with `+`),
-/// the first digit after it and the last two digits; the others become `•`, grouped
-/// by two from the right.
-///
-/// ```
-/// use smsplan_provider::number::mask;
-/// assert_eq!(mask("+33612345678"), "+33 6•• •• •• 78");
-/// assert_eq!(mask("+14155550143"), "+1 4• •• •• •• 43");
-/// assert_eq!(mask("36180"), "3•• 80");
-/// assert_eq!(mask("12"), "••");
-/// ```
-#[must_use]
-pub fn mask(number: &str) -> String {
-    let (prefix, national) = match number.strip_prefix('+') {
-        Some(digits) => {
-            let cc = country_code_len(digits);
-            let at = digits
-                .char_indices()
-                .nth(cc)
-                .map_or(digits.len(), |(i, _)| i);
-            let (cc_digits, rest) = digits.split_at(at);
-            (format!("+{cc_digits} "), rest)
-        }
-        None => (String::new(), number),
-    };
-    let chars: Vec<char> = national.chars().collect();
-    let n = chars.len();
-    if n < 4 {
-        return format!("{prefix}{}", MASK.to_string().repeat(n));
-    }
-    // Visible: the first digit and the last two.
-    let shown: Vec<char> = chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i == 0 || i + 2 >= n { *c } else { MASK })
-        .collect();
-    // Groups of two from the right; the first group takes the odd digit.
-    let first = if n % 2 == 1 { 3 } else { 2 };
-    let mut out = prefix;
-    for (i, c) in shown.iter().enumerate() {
-        if i >= first && (i - first) % 2 == 0 {
-            out.push(' ');
-        }
-        out.push(*c);
-    }
-    out
-}
-
-/// Length of the ITU-T E.164 country calling code at the start of `digits`.
-fn country_code_len(digits: &str) -> usize {
-    let mut it = digits.chars();
-    let (Some(a), Some(b)) = (it.next(), it.next()) else {
-        return 1;
-    };
-    match (a, b) {
-        ('1' | '7', _) => 1,
-        ('2', '0' | '7') => 2,
-        ('3', '0'..='4' | '6' | '9') => 2,
-        ('4', '0' | '1' | '3'..='9') => 2,
-        ('5', '1'..='8') => 2,
-        ('6', '0'..='6') => 2,
-        ('8', '1' | '2' | '4' | '6') => 2,
-        ('9', '0'..='5' | '8') => 2,
-        _ => 3,
-    }
-}
-
-impl From<smsplan_core::phone::PhoneNumber> for Msisdn {
-    /// A parsed number is E.164, which always has the shape of an MSISDN.
-    fn from(number: smsplan_core::phone::PhoneNumber) -> Self {
+impl From<PhoneNumber> for Msisdn {
+    /// A valid number is E.164 with at most [`MAX_DIGITS`] digits: always addressable.
+    fn from(number: PhoneNumber) -> Self {
         Msisdn(number.as_e164().into())
+    }
+}
+
+impl From<&PhoneNumber> for Msisdn {
+    fn from(number: &PhoneNumber) -> Self {
+        Msisdn::from(*number)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use smsplan_core::phone::Region;
+
     #[test]
     fn a_parsed_phone_number_becomes_the_same_msisdn() {
-        use smsplan_core::phone::{PhoneNumber, Region};
         let number = PhoneNumber::parse("06 12 34 56 78", Region::FR).unwrap();
         assert_eq!(Msisdn::from(number).unmasked().to_string(), "+33612345678");
     }
 
-    use super::*;
-    use proptest::prelude::*;
+    #[test]
+    fn a_valid_german_number_of_17_digits_is_addressable() {
+        // Once refused: `Msisdn` allowed 15 digits, `PhoneNumber` keeps valid DE numbers of 17.
+        let number = PhoneNumber::parse_international("+49301234567890123").unwrap();
+        let from = Msisdn::from(number);
+        assert_eq!(Msisdn::parse(number.as_e164()), Ok(from.clone()));
+        assert_eq!(from.as_str(), "+49301234567890123");
+    }
 
     proptest! {
         #[test]
-        fn masking_any_text_shows_at_most_the_country_code_and_three_digits(text in "\\PC{0,20}") {
-            let shown = mask(&text);
-            let visible = shown.chars().filter(|c| *c != MASK && *c != ' ').count();
-            let input = text.chars().count();
-            // The `+`, a country code of at most 3, the first and the last two.
-            prop_assert!(visible <= 7.min(input), "{text:?} -> {shown:?}");
+        fn every_valid_number_converts_to_the_msisdn_its_text_parses_to(
+            cc in proptest::sample::select(vec!["1", "7", "33", "39", "44", "49", "352", "971"]),
+            national in "[0-9]{4,17}",
+        ) {
+            if let Ok(number) = PhoneNumber::parse_international(&format!("+{cc}{national}")) {
+                let from = Msisdn::from(number);
+                prop_assert_eq!(Msisdn::parse(number.as_e164()), Ok(from.clone()));
+                prop_assert_eq!(from.as_str(), number.as_e164());
+            }
         }
-    }
-
-    #[test]
-    fn masks_the_examples_of_the_issue() {
-        assert_eq!(mask("+33612345678"), "+33 6•• •• •• 78");
-        assert_eq!(mask("+447700900123"), "+44 7• •• •• •• 23");
-        assert_eq!(mask("+352621123456"), "+352 6•• •• •• 56");
     }
 
     #[test]
@@ -308,8 +192,8 @@ mod tests {
         );
         assert_eq!(Msisdn::parse("+12"), Err(NumberError::Length { digits: 2 }));
         assert_eq!(
-            Msisdn::parse("1234567890123456"),
-            Err(NumberError::Length { digits: 16 })
+            Msisdn::parse("123456789012345678901"),
+            Err(NumberError::Length { digits: 21 })
         );
     }
 }

@@ -113,7 +113,7 @@ pub enum PacingError {
     #[error("sender {sender} is not paced: add it first")]
     UnknownSender {
         /// The sender.
-        sender: String,
+        sender: SenderId,
     },
 }
 
@@ -162,7 +162,7 @@ impl Pacer {
             self.buckets
                 .get_mut(sender)
                 .ok_or_else(|| PacingError::UnknownSender {
-                    sender: sender.to_string(),
+                    sender: sender.clone(),
                 })?;
         let bucket = bucket.get_or_insert_with(|| {
             TokenBucket::new(*capacity, capacity.parts_per_second().get(), now)

@@ -7,86 +7,21 @@
 //! | [`SenderKind::ShortCode`] | `36180` | yes | 100 parts/s |
 //! | [`SenderKind::TollFree`] | `+18005550100` | yes | 3 parts/s |
 //!
-//! The defaults follow common carrier limits (a US long code sends one segment per
-//! second, short codes 100 and more); set the figure your contract gives with
-//! [`Sender::with_capacity`]. [`crate::pacing`] enforces it.
+//! The kinds, their rules and their defaults are `smsplan-core`'s
+//! ([`smsplan_core::sender`]): a [`SenderId`] wraps a core
+//! [`Sender`](smsplan_core::sender::Sender), so the sender a plan's checklist approved is the
+//! one the gateway sends from, by construction (`SenderId::from(core_sender)`). The defaults
+//! follow common carrier limits (a US long code sends one segment per second, short codes
+//! 100 and more); set the figure your contract gives with [`Sender::with_capacity`].
+//! [`crate::pacing`] enforces it.
 
 use std::fmt;
 use std::num::NonZeroU32;
 
-use smsplan_core::text::{Encoding, Options, analyze};
+use smsplan_core::sender::Sender as CoreSender;
+pub use smsplan_core::sender::{Direction, SenderError, SenderKind};
 
-use crate::number::{Msisdn, NumberError};
-
-/// Whether a character is in the GSM 7-bit default alphabet (TS 23.038) without an
-/// escape: what an alphanumeric originating address can carry.
-fn alphanumeric_sender_char(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    analyze(c.encode_utf8(&mut buf), &Options::default())
-        .is_ok_and(|a| a.encoding == Encoding::Gsm7 && a.units == 1)
-}
-
-/// Why a sender identity is invalid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SenderError {
-    /// An alphanumeric sender must have 1 to 11 characters.
-    #[error("alphanumeric sender: {len} characters, expected 1 to 11")]
-    AlphanumericLength {
-        /// The length found.
-        len: usize,
-    },
-    /// A character outside the GSM 7-bit default alphabet, or one that needs an escape
-    /// (`€ [ ] { } \\ ^ ~ |`).
-    #[error("alphanumeric sender: character {found:?} at offset {offset} is not accepted")]
-    AlphanumericCharacter {
-        /// Offset in characters.
-        offset: usize,
-        /// The character.
-        found: char,
-    },
-    /// Without a letter, handsets and operators take the sender for a number.
-    #[error("alphanumeric sender: needs at least one letter")]
-    AlphanumericWithoutLetter,
-    /// Short codes have 3 to 8 digits.
-    #[error("short code: {digits:?} is not 3 to 8 digits")]
-    ShortCode {
-        /// The text given.
-        digits: String,
-    },
-    /// A long code or toll-free number is not a valid international number.
-    #[error("sender number: {0}")]
-    Number(#[from] NumberError),
-    /// Long codes and toll-free numbers must be international (`+` and country code).
-    #[error("sender number must start with `+` and the country code")]
-    NotInternational,
-}
-
-/// The kind of a [`SenderId`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SenderKind {
-    /// A name such as `Shop`: one-way.
-    Alphanumeric,
-    /// An ordinary mobile number: two-way, low capacity.
-    LongCode,
-    /// A 3 to 8 digit national code: two-way, high capacity.
-    ShortCode,
-    /// A toll-free number: two-way.
-    TollFree,
-}
-
-/// Whether recipients can answer a sender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Direction {
-    /// Recipients cannot reply (they must opt out another way).
-    OneWay,
-    /// Replies (STOP, HELP…) come back to this sender.
-    TwoWay,
-}
-
-/// The identity a message is sent from.
+/// The identity a message is sent from: a core [`Sender`](CoreSender), valid for its kind.
 ///
 /// ```
 /// use smsplan_provider::sender::{SenderId, SenderKind};
@@ -96,44 +31,48 @@ pub enum Direction {
 /// assert_eq!(SenderId::short_code("36180")?.as_str(), "36180");
 /// # Ok::<(), smsplan_provider::sender::SenderError>(())
 /// ```
+///
+/// A plan's sender converts without a second check:
+///
+/// ```
+/// use smsplan_core::sender::{Sender, SenderKind};
+/// use smsplan_provider::sender::SenderId;
+/// let approved = Sender::new(SenderKind::ShortCode, "36180")?;
+/// let id = SenderId::from(approved.clone());
+/// assert_eq!(id.sender(), &approved);
+/// # Ok::<(), smsplan_core::sender::SenderError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SenderId {
-    kind: SenderKind,
-    value: Box<str>,
-}
+pub struct SenderId(CoreSender);
 
 impl SenderId {
-    /// An alphanumeric sender: 1 to 11 characters of the GSM 7-bit default alphabet
-    /// (no escaped characters), at least one of them an ASCII letter.
+    /// A sender of any kind, checked by [`CoreSender::new`].
+    ///
+    /// ```
+    /// use smsplan_provider::sender::{SenderId, SenderKind};
+    /// assert!(SenderId::new(SenderKind::TollFree, "+18005550100").is_ok());
+    /// assert!(SenderId::new(SenderKind::TollFree, "+15142345678").is_err());
+    /// ```
+    /// # Errors
+    /// [`SenderError`] names the rule of the kind that the value breaks.
+    pub fn new(kind: SenderKind, value: &str) -> Result<Self, SenderError> {
+        CoreSender::new(kind, value).map(Self)
+    }
+
+    /// An alphanumeric sender: 1 to 11 characters from `A–Z a–z 0–9`, space and
+    /// `- _ . & + ' !`, at least one of them a letter.
     ///
     /// ```
     /// # use smsplan_provider::sender::{SenderId, SenderError};
-    /// assert_eq!(SenderId::alphanumeric("12345"), Err(SenderError::AlphanumericWithoutLetter));
+    /// assert_eq!(SenderId::alphanumeric("12345"), Err(SenderError::NoLetter));
     /// ```
     /// # Errors
     /// [`SenderError`] names the length or the first bad character.
     pub fn alphanumeric(name: &str) -> Result<Self, SenderError> {
-        let len = name.chars().count();
-        if !(1..=11).contains(&len) {
-            return Err(SenderError::AlphanumericLength { len });
-        }
-        if let Some((offset, found)) = name
-            .chars()
-            .enumerate()
-            .find(|(_, c)| !alphanumeric_sender_char(*c))
-        {
-            return Err(SenderError::AlphanumericCharacter { offset, found });
-        }
-        if !name.chars().any(|c| c.is_ascii_alphabetic()) {
-            return Err(SenderError::AlphanumericWithoutLetter);
-        }
-        Ok(Self {
-            kind: SenderKind::Alphanumeric,
-            value: name.into(),
-        })
+        Self::new(SenderKind::Alphanumeric, name)
     }
 
-    /// A long code: an international mobile number.
+    /// A long code: a valid phone number written in E.164.
     ///
     /// ```
     /// # use smsplan_provider::sender::SenderId;
@@ -141,21 +80,24 @@ impl SenderId {
     /// assert!(SenderId::long_code("0612345678").is_err());
     /// ```
     /// # Errors
-    /// [`SenderError::Number`] or [`SenderError::NotInternational`].
+    /// [`SenderError::NotE164`], [`SenderError::Character`] or
+    /// [`SenderError::InvalidNumber`].
     pub fn long_code(number: &str) -> Result<Self, SenderError> {
-        Self::international(SenderKind::LongCode, number)
+        Self::new(SenderKind::LongCode, number)
     }
 
-    /// A toll-free number, international.
+    /// A toll-free number, written in E.164, that libphonenumber's metadata types
+    /// toll-free.
     ///
     /// ```
     /// # use smsplan_provider::sender::SenderId;
     /// assert!(SenderId::toll_free("+18005550100").is_ok());
+    /// assert!(SenderId::toll_free("+33612345678").is_err()); // a mobile
     /// ```
     /// # Errors
-    /// [`SenderError::Number`] or [`SenderError::NotInternational`].
+    /// As [`SenderId::long_code`], and [`SenderError::NotTollFree`].
     pub fn toll_free(number: &str) -> Result<Self, SenderError> {
-        Self::international(SenderKind::TollFree, number)
+        Self::new(SenderKind::TollFree, number)
     }
 
     /// A short code: 3 to 8 digits.
@@ -166,40 +108,27 @@ impl SenderId {
     /// assert!(SenderId::short_code("12").is_err());
     /// ```
     /// # Errors
-    /// [`SenderError::ShortCode`].
+    /// [`SenderError::TooShort`], [`SenderError::TooLong`] or [`SenderError::Character`].
     pub fn short_code(digits: &str) -> Result<Self, SenderError> {
-        if !(3..=8).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(SenderError::ShortCode {
-                digits: digits.to_owned(),
-            });
-        }
-        Ok(Self {
-            kind: SenderKind::ShortCode,
-            value: digits.into(),
-        })
-    }
-
-    fn international(kind: SenderKind, number: &str) -> Result<Self, SenderError> {
-        let parsed = Msisdn::parse(number)?;
-        if !parsed.as_str().starts_with('+') {
-            return Err(SenderError::NotInternational);
-        }
-        Ok(Self {
-            kind,
-            value: number.into(),
-        })
+        Self::new(SenderKind::ShortCode, digits)
     }
 
     /// The kind of sender.
     #[must_use]
     pub fn kind(&self) -> SenderKind {
-        self.kind
+        self.0.kind()
     }
 
     /// The sender as sent to the gateway.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.value
+        self.0.value()
+    }
+
+    /// The core sender this identity wraps.
+    #[must_use]
+    pub fn sender(&self) -> &CoreSender {
+        &self.0
     }
 
     /// Whether recipients can reply to this sender.
@@ -211,18 +140,26 @@ impl SenderId {
     /// ```
     #[must_use]
     pub fn direction(&self) -> Direction {
-        match self.kind {
-            SenderKind::Alphanumeric => Direction::OneWay,
-            SenderKind::LongCode | SenderKind::ShortCode | SenderKind::TollFree => {
-                Direction::TwoWay
-            }
-        }
+        self.0.direction()
+    }
+}
+
+impl From<CoreSender> for SenderId {
+    /// A core sender is valid for its kind already: nothing is checked again.
+    fn from(sender: CoreSender) -> Self {
+        Self(sender)
+    }
+}
+
+impl From<SenderId> for CoreSender {
+    fn from(id: SenderId) -> Self {
+        id.0
     }
 }
 
 impl fmt::Display for SenderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
+        f.write_str(self.as_str())
     }
 }
 
@@ -265,13 +202,7 @@ impl Capacity {
     /// ```
     #[must_use]
     pub fn default_for(kind: SenderKind) -> Self {
-        let parts = match kind {
-            SenderKind::Alphanumeric => NonZeroU32::new(10),
-            SenderKind::LongCode => NonZeroU32::new(1),
-            SenderKind::ShortCode => NonZeroU32::new(100),
-            SenderKind::TollFree => NonZeroU32::new(3),
-        };
-        Self(parts.unwrap_or(NonZeroU32::MIN))
+        Self(kind.default_parts_per_second())
     }
 }
 
@@ -323,46 +254,70 @@ mod tests {
     use super::*;
 
     #[test]
-    fn alphanumeric_sender_rules() {
-        assert!(SenderId::alphanumeric("ElevenChars").is_ok());
-        assert!(SenderId::alphanumeric("Café Müller").is_ok());
-        assert!(SenderId::alphanumeric("Crème").is_ok());
-        assert_eq!(
-            SenderId::alphanumeric("Shop€"),
-            Err(SenderError::AlphanumericCharacter {
-                offset: 4,
-                found: '€'
-            })
-        );
-        assert_eq!(
-            SenderId::alphanumeric("Ĉapo"),
-            Err(SenderError::AlphanumericCharacter {
-                offset: 0,
-                found: 'Ĉ'
-            })
-        );
-        assert_eq!(
-            SenderId::alphanumeric("a[b]"),
-            Err(SenderError::AlphanumericCharacter {
-                offset: 1,
-                found: '['
-            })
-        );
-        assert_eq!(
-            SenderId::alphanumeric(""),
-            Err(SenderError::AlphanumericLength { len: 0 })
-        );
+    fn sender_ids_follow_the_core_rules_exactly() {
+        for (kind, value) in [
+            (SenderKind::Alphanumeric, "ElevenChars"),
+            (SenderKind::Alphanumeric, "Café Müller"),
+            (SenderKind::Alphanumeric, "Shop€"),
+            (SenderKind::Alphanumeric, ""),
+            (SenderKind::ShortCode, "36180"),
+            (SenderKind::ShortCode, "36 180"),
+            (SenderKind::LongCode, "+33612345678"),
+            (SenderKind::LongCode, "+4915123456780"),
+            (SenderKind::TollFree, "18005550100"),
+            (SenderKind::TollFree, "+18005550100"),
+            (SenderKind::TollFree, "+15142345678"),
+        ] {
+            assert_eq!(
+                SenderId::new(kind, value).map(CoreSender::from),
+                CoreSender::new(kind, value),
+                "{kind} {value:?}"
+            );
+        }
     }
 
     #[test]
-    fn numbers_must_be_international() {
+    fn toll_free_is_checked_by_number_type() {
+        // The provider once accepted any international number here.
+        assert!(matches!(
+            SenderId::toll_free("+15142345678"),
+            Err(SenderError::NotTollFree { .. })
+        ));
         assert_eq!(
             SenderId::toll_free("18005550100"),
-            Err(SenderError::NotInternational)
+            Err(SenderError::NotE164 {
+                kind: SenderKind::TollFree
+            })
         );
         assert_eq!(
             SenderId::long_code("+33612345678").unwrap().direction(),
             Direction::TwoWay
+        );
+    }
+
+    #[test]
+    fn a_core_sender_converts_both_ways() {
+        let core = CoreSender::new(SenderKind::LongCode, "+33612345678").unwrap();
+        let id = SenderId::from(core.clone());
+        assert_eq!(id.kind(), SenderKind::LongCode);
+        assert_eq!(id.as_str(), "+33612345678");
+        assert_eq!(CoreSender::from(id), core);
+    }
+
+    #[test]
+    fn capacity_defaults_are_the_core_figures() {
+        let figures: Vec<(SenderKind, u32)> = SenderKind::ALL
+            .into_iter()
+            .map(|k| (k, Capacity::default_for(k).parts_per_second().get()))
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                (SenderKind::Alphanumeric, 10),
+                (SenderKind::ShortCode, 100),
+                (SenderKind::LongCode, 1),
+                (SenderKind::TollFree, 3)
+            ]
         );
     }
 

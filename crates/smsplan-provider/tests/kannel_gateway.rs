@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use smsplan_provider::delivery::DeliveryState;
 use smsplan_provider::gateway::{
     Body, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage, ProviderError, Retry,
-    Submission,
+    Submission, Unavailable,
 };
 use smsplan_provider::kannel::{CallbackSecret, KannelConfig, KannelGateway};
 use smsplan_provider::keyword::{ConsentBook, ConsentStatus, Keywords, reply_message};
@@ -324,7 +324,16 @@ fn kannel_down_at_submit_is_a_typed_error_and_nothing_is_lost() {
     let long = message("down-2", "+33612345622", &"Trois parties. ".repeat(25));
     for m in [&single, &long] {
         match gateway.submit(m) {
-            Err(ProviderError::Unavailable { parts_sent, .. }) => assert_eq!(parts_sent, 0),
+            Err(ProviderError::Unavailable {
+                parts_sent,
+                reason: Unavailable::Connect(cause),
+                ..
+            }) => {
+                assert_eq!(parts_sent, 0);
+                // The connection error is kept as it is, not flattened into a text.
+                let io = cause.get().downcast_ref::<std::io::Error>().unwrap();
+                assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+            }
             other => panic!("expected unavailable, got {other:?}"),
         }
     }

@@ -1325,10 +1325,9 @@ impl Store for SqliteStore {
     ) -> Result<InboundOutcome, StoreError> {
         let consent = change
             .map(|c| -> Result<_, StoreError> {
-                let status: ConsentStatus = c.status.into();
                 Ok((
                     c.number.as_str().to_owned(),
-                    consent_name(status)?,
+                    consent_name(c.status)?,
                     micros(c.at),
                     c.source.describe(),
                 ))

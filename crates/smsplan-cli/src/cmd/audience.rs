@@ -39,11 +39,13 @@ pub fn run(args: &Args, stdin: impl Read, output: impl Write) -> Result<Status, 
     let mut stdin = Some(stdin);
     let input = load(&args.file, &mut stdin)?;
     let audience = resolve(&input, &args.file, threads)?;
-    let mut result = AudienceResult::from(&audience);
+    let mut result = AudienceResult::try_from(&audience)?;
     if let Some(path) = &args.scheduled {
         let before = load(path, &mut stdin)?;
         let scheduled = resolve(&before, path, threads)?;
-        result.refresh = Some(Refresh::from(&audience::refresh(&scheduled, &audience)));
+        result.refresh = Some(Refresh::try_from(&audience::refresh(
+            &scheduled, &audience,
+        ))?);
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, output);
     if args.compact {

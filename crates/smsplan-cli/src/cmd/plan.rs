@@ -58,12 +58,13 @@ pub enum PlanCmdError {
         error: ReadError,
     },
     /// A value is refused by the domain.
-    #[error("{path}: {error}")]
+    #[error("{path}")]
     Convert {
         /// The file.
         path: String,
         /// Where and what.
-        error: ConvertError,
+        #[source]
+        source: ConvertError,
     },
     /// Planning failed.
     #[error("{path}")]
@@ -139,9 +140,9 @@ pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate
         started,
     };
     progress.step(1, &format!("read {} contacts", spec.contacts.len()));
-    let campaign = Campaign::try_from(spec).map_err(|error| PlanCmdError::Convert {
+    let campaign = Campaign::try_from(spec).map_err(|source| PlanCmdError::Convert {
         path: path.clone(),
-        error,
+        source,
     })?;
     progress.step(2, "checked the campaign");
     let threads = args

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use smsplan_core::phone::PhoneNumber;
+use smsplan_core::phone::{PhoneNumber, RawNumber};
 use smsplan_core::window::{Intersection, Policy, WindowError};
 use smsplan_formats::read::from_json;
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
@@ -39,12 +39,15 @@ pub struct Args {
     tz: Vec<Tz>,
     /// The recipient's number in E.164 (`+` and country code); its zones come from
     /// libphonenumber's time-zone map, and a number in several zones must be allowed in all.
-    #[arg(long, value_name = "E164", value_parser = parse_number)]
-    number: Option<PhoneNumber>,
+    /// Read after the arguments, so that an error can mask it (clap would echo it).
+    #[arg(long, value_name = "E164")]
+    number: Option<String>,
 }
 
-fn parse_number(value: &str) -> Result<PhoneNumber, String> {
-    PhoneNumber::parse_international(value).map_err(|e| format!("{value:?}: {e}"))
+/// The `--number` argument, parsed; its errors show the number masked.
+fn parse_number(value: &str) -> Result<PhoneNumber, CliError> {
+    PhoneNumber::parse_international(value)
+        .map_err(|e| CliError::Usage(format!("--number \"{}\": {e}", RawNumber::new(value))))
 }
 
 fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
@@ -86,13 +89,14 @@ fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
 /// Runs the command.
 pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
     let policies = load_policies(args)?;
-    let zones: &[Tz] = match &args.number {
+    let number = args.number.as_deref().map(parse_number).transpose()?;
+    let zones: &[Tz] = match &number {
         Some(number) => number.time_zones(),
         None => &args.tz,
     };
     let Some(first) = zones.first() else {
-        return Err(CliError::Usage(match &args.number {
-            Some(n) => format!("--number {}: its time zone is unknown", n.as_e164()),
+        return Err(CliError::Usage(match &number {
+            Some(n) => format!("--number {n}: its time zone is unknown"),
             None => "--tz: no time zone given".into(),
         }));
     };

@@ -58,6 +58,9 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// Every encoding, in declaration order.
+    pub const ALL: [Encoding; 2] = [Encoding::Gsm7, Encoding::Ucs2];
+
     /// The name used in reports and wire formats: `"gsm7"` or `"ucs2"`.
     ///
     /// ```

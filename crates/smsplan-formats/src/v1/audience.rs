@@ -53,7 +53,9 @@ use smsplan_core::audience as core_audience;
 use smsplan_core::contact::{self as core_contact, ContactId, Fields, IdError};
 use smsplan_core::dedup::DedupMode;
 use smsplan_core::group::{self as core_group, GroupId};
-use smsplan_core::phone::{NumberKind, PhoneError, PhoneNumber, Region, RegionError};
+use smsplan_core::phone::{PhoneError, PhoneNumber, RawNumber, Region, RegionError};
+
+use super::mirror::NotRepresentable;
 
 /// The `format` tag of an audience input document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -386,12 +388,12 @@ pub enum ConvertError {
         value: String,
     },
     /// A suppressed number that is not a valid number.
-    #[error("{path}: {value:?}: {error}")]
+    #[error("{path}: \"{value}\": {error}")]
     Phone {
         /// Where.
         path: String,
-        /// The number given.
-        value: String,
+        /// The number given (masked when displayed).
+        value: RawNumber,
         /// Why it is not valid.
         error: PhoneError,
     },
@@ -424,10 +426,7 @@ impl Project {
     /// # Errors
     /// [`ConvertError::Region`] for a malformed or unknown region code.
     pub fn to_core(&self, path: &str) -> Result<core_audience::Project, ConvertError> {
-        let key = match self.key {
-            ProjectKey::Email => core_audience::ProjectKey::Email,
-            ProjectKey::Phone => core_audience::ProjectKey::Phone,
-        };
+        let key = self.key.into();
         let default_region = region(&self.default_region, || format!("{path}.default_region"))?;
         let mut project = core_audience::Project::new(key, default_region);
         if let Some(accepted) = &self.accepted_regions {
@@ -442,21 +441,21 @@ impl Project {
     }
 }
 
-impl From<&core_audience::Project> for Project {
-    fn from(project: &core_audience::Project) -> Self {
-        Project {
-            key: match project.key {
-                core_audience::ProjectKey::Phone => ProjectKey::Phone,
-                _ => ProjectKey::Email,
-            },
+impl TryFrom<&core_audience::Project> for Project {
+    type Error = NotRepresentable;
+
+    fn try_from(project: &core_audience::Project) -> Result<Self, NotRepresentable> {
+        Ok(Project {
+            key: project.key.try_into()?,
             default_region: project.default_region.as_str().to_owned(),
             accepted_regions: match &project.accepted_regions {
+                core_audience::AcceptedRegions::Any => None,
                 core_audience::AcceptedRegions::Only(regions) => {
                     Some(regions.iter().map(|r| r.as_str().to_owned()).collect())
                 }
-                _ => None,
+                other => return Err(NotRepresentable::new("AcceptedRegions", other)),
             },
-        }
+        })
     }
 }
 
@@ -494,12 +493,7 @@ impl Contact {
             contact.time_zone = Some(tz);
         }
         if let Some(consent) = self.consent {
-            let status = match consent.status {
-                ConsentStatus::Subscribed => core_contact::ConsentStatus::Subscribed,
-                ConsentStatus::Unsubscribed => core_contact::ConsentStatus::Unsubscribed,
-                ConsentStatus::Unknown => core_contact::ConsentStatus::Unknown,
-            };
-            let mut core_consent = core_contact::Consent::new(status);
+            let mut core_consent = core_contact::Consent::new(consent.status.into());
             if let Some(at) = consent.changed_at {
                 let parsed =
                     DateTime::parse_from_rfc3339(&at).map_err(|_| ConvertError::DateTime {
@@ -511,11 +505,7 @@ impl Contact {
             core_consent.source = consent.source;
             contact.consent = core_consent;
         }
-        contact.quarantine = self.quarantine.map(|q| match q.reason {
-            QuarantineReason::InvalidNumber => core_contact::QuarantineReason::InvalidNumber,
-            QuarantineReason::Bounced => core_contact::QuarantineReason::Bounced,
-            QuarantineReason::Blocked => core_contact::QuarantineReason::Blocked,
-        });
+        contact.quarantine = self.quarantine.map(|q| q.reason.into());
         if let Some(fields) = self.fields {
             contact.fields = fields;
         }
@@ -538,17 +528,15 @@ impl Contact {
     }
 }
 
-impl From<&core_contact::Contact> for Contact {
-    fn from(contact: &core_contact::Contact) -> Self {
-        let status = match contact.consent.status {
-            core_contact::ConsentStatus::Subscribed => ConsentStatus::Subscribed,
-            core_contact::ConsentStatus::Unsubscribed => ConsentStatus::Unsubscribed,
-            _ => ConsentStatus::Unknown,
-        };
+impl TryFrom<&core_contact::Contact> for Contact {
+    type Error = NotRepresentable;
+
+    fn try_from(contact: &core_contact::Contact) -> Result<Self, NotRepresentable> {
+        let status = ConsentStatus::try_from(contact.consent.status)?;
         let has_consent = status != ConsentStatus::Unknown
             || contact.consent.changed_at.is_some()
             || contact.consent.source.is_some();
-        Contact {
+        Ok(Contact {
             id: contact.id.as_str().to_owned(),
             phone: contact.phone.clone(),
             email: contact.email.clone(),
@@ -558,17 +546,12 @@ impl From<&core_contact::Contact> for Contact {
                 changed_at: contact.consent.changed_at.map(|at| at.to_rfc3339()),
                 source: contact.consent.source.clone(),
             }),
-            quarantine: contact.quarantine.map(|reason| Quarantine {
-                reason: match reason {
-                    core_contact::QuarantineReason::InvalidNumber => {
-                        QuarantineReason::InvalidNumber
-                    }
-                    core_contact::QuarantineReason::Bounced => QuarantineReason::Bounced,
-                    _ => QuarantineReason::Blocked,
-                },
-            }),
+            quarantine: contact
+                .quarantine
+                .map(|reason| reason.try_into().map(|reason| Quarantine { reason }))
+                .transpose()?,
             fields: (!contact.fields.is_empty()).then(|| contact.fields.clone()),
-        }
+        })
     }
 }
 
@@ -655,17 +638,14 @@ impl Selection {
             .enumerate()
             .map(|(i, g)| group_id(g, || format!("{path}.groups[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
-        let dedup = match self.dedup {
-            Some(Dedup::PerContact) => DedupMode::PerContact,
-            Some(Dedup::PerNumber) | None => DedupMode::PerNumber,
-        };
+        let dedup = self.dedup.map_or(DedupMode::PerNumber, DedupMode::from);
         let mut suppressions = core_audience::Suppressions::default();
         if let Some(suppressed) = &self.suppressed {
             for (i, raw) in suppressed.numbers.iter().enumerate() {
                 let number = PhoneNumber::parse(raw, default_region).map_err(|error| {
                     ConvertError::Phone {
                         path: format!("{path}.suppressed.numbers[{i}]"),
-                        value: raw.clone(),
+                        value: RawNumber::new(raw.as_str()),
                         error,
                     }
                 })?;
@@ -766,25 +746,6 @@ pub enum NumberType {
     Unknown,
 }
 
-impl From<NumberKind> for NumberType {
-    fn from(kind: NumberKind) -> Self {
-        match kind {
-            NumberKind::FixedLine => NumberType::FixedLine,
-            NumberKind::Mobile => NumberType::Mobile,
-            NumberKind::FixedLineOrMobile => NumberType::FixedLineOrMobile,
-            NumberKind::TollFree => NumberType::TollFree,
-            NumberKind::PremiumRate => NumberType::PremiumRate,
-            NumberKind::SharedCost => NumberType::SharedCost,
-            NumberKind::Voip => NumberType::Voip,
-            NumberKind::PersonalNumber => NumberType::PersonalNumber,
-            NumberKind::Pager => NumberType::Pager,
-            NumberKind::Uan => NumberType::Uan,
-            NumberKind::Voicemail => NumberType::Voicemail,
-            _ => NumberType::Unknown,
-        }
-    }
-}
-
 /// Why a contact gets no SMS (snake_case on the wire), in precedence order.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -803,22 +764,6 @@ pub enum Reason {
     Quarantined,
     Suppressed,
     Duplicate,
-}
-
-impl From<core_audience::ExclusionKind> for Reason {
-    fn from(kind: core_audience::ExclusionKind) -> Self {
-        use core_audience::ExclusionKind as K;
-        match kind {
-            K::MissingPhone => Reason::MissingPhone,
-            K::InvalidPhone => Reason::InvalidPhone,
-            K::UnsupportedRegion => Reason::UnsupportedRegion,
-            K::Unsubscribed => Reason::Unsubscribed,
-            K::NoConsent => Reason::NoConsent,
-            K::Quarantined => Reason::Quarantined,
-            K::Suppressed => Reason::Suppressed,
-            _ => Reason::Duplicate,
-        }
-    }
 }
 
 /// The output of `smsplan audience`.
@@ -864,9 +809,11 @@ pub struct Removed {
     pub detail: Option<String>,
 }
 
-impl From<&core_audience::Refresh> for Refresh {
-    fn from(refresh: &core_audience::Refresh) -> Self {
-        Refresh {
+impl TryFrom<&core_audience::Refresh> for Refresh {
+    type Error = NotRepresentable;
+
+    fn try_from(refresh: &core_audience::Refresh) -> Result<Self, NotRepresentable> {
+        Ok(Refresh {
             added: refresh
                 .added
                 .iter()
@@ -875,20 +822,22 @@ impl From<&core_audience::Refresh> for Refresh {
             removed: refresh
                 .removed
                 .iter()
-                .map(|(id, reason)| Removed {
-                    contact: id.as_str().to_owned(),
-                    reason: reason.as_ref().map(|r| r.kind().into()),
-                    detail: reason
-                        .as_ref()
-                        .and_then(core_audience::ExclusionReason::detail),
+                .map(|(id, reason)| {
+                    Ok(Removed {
+                        contact: id.as_str().to_owned(),
+                        reason: reason.as_ref().map(|r| r.kind().try_into()).transpose()?,
+                        detail: reason
+                            .as_ref()
+                            .and_then(core_audience::ExclusionReason::detail),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, NotRepresentable>>()?,
             renumbered: refresh
                 .renumbered
                 .iter()
                 .map(|id| id.as_str().to_owned())
                 .collect(),
-        }
+        })
     }
 }
 
@@ -942,36 +891,40 @@ pub struct Totals {
     pub by_reason: BTreeMap<Reason, usize>,
 }
 
-impl From<&core_audience::Audience<'_>> for AudienceResult {
-    fn from(audience: &core_audience::Audience<'_>) -> Self {
+impl TryFrom<&core_audience::Audience<'_>> for AudienceResult {
+    type Error = NotRepresentable;
+
+    fn try_from(audience: &core_audience::Audience<'_>) -> Result<Self, NotRepresentable> {
         let recipients: Vec<Recipient> = audience
             .recipients()
             .iter()
             .map(|r| {
                 let number = r.number();
-                Recipient {
+                Ok(Recipient {
                     contact: r.contact().id.as_str().to_owned(),
                     phone: number.as_e164().to_owned(),
                     region: number.region().map(|region| region.as_str().to_owned()),
-                    kind: number.kind().into(),
+                    kind: number.kind().try_into()?,
                     time_zones: r
                         .time_zones()
                         .iter()
                         .map(|tz| tz.name().to_owned())
                         .collect(),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, NotRepresentable>>()?;
         let excluded: Vec<Excluded> = audience
             .exclusions()
             .iter()
-            .map(|e| Excluded {
-                contact: e.contact().id.as_str().to_owned(),
-                reason: e.reason().kind().into(),
-                detail: e.reason().detail(),
-                phone: e.number().map(|n| n.as_e164().to_owned()),
+            .map(|e| {
+                Ok(Excluded {
+                    contact: e.contact().id.as_str().to_owned(),
+                    reason: e.reason().kind().try_into()?,
+                    detail: e.reason().detail(),
+                    phone: e.number().map(|n| n.as_e164().to_owned()),
+                })
             })
-            .collect();
+            .collect::<Result<_, NotRepresentable>>()?;
         let totals = Totals {
             selected: recipients.len() + excluded.len(),
             recipients: recipients.len(),
@@ -980,15 +933,15 @@ impl From<&core_audience::Audience<'_>> for AudienceResult {
             by_reason: audience
                 .counts()
                 .into_iter()
-                .map(|(kind, n)| (kind.into(), n))
-                .collect(),
+                .map(|(kind, n)| Ok((kind.try_into()?, n)))
+                .collect::<Result<_, NotRepresentable>>()?,
         };
-        AudienceResult {
+        Ok(AudienceResult {
             format: AudienceResultFormat::V1,
             recipients,
             excluded,
             totals,
             refresh: None,
-        }
+        })
     }
 }

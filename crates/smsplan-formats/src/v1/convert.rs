@@ -1,53 +1,190 @@
 //! Conversions between the v1 campaign and plan formats and the core types.
 //!
 //! `Campaign::try_from(spec)` checks every value through core's parsers and names the field
-//! path of the first bad one; `v1::plan::SendPlan::from(&core_plan)` writes a plan.
+//! path of the first bad one, keeping core's error as it is ([`Problem`]);
+//! `v1::plan::SendPlan::try_from(&core_plan)` (or [`PlanView`]) writes a plan, failing with
+//! [`NotRepresentable`] on a core value v1 has no spelling for.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::error::Error as StdError;
+use std::fmt;
 use std::num::NonZeroU32;
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use chrono::{Datelike, Utc};
 use smsplan_core::approval::{self, CampaignId};
 use smsplan_core::checklist::TestSms as CoreTestSms;
-use smsplan_core::contact::ContactId;
-use smsplan_core::money::{Currency, Money};
-use smsplan_core::phone::PhoneNumber;
-use smsplan_core::plan::{self as core_plan, Campaign};
-use smsplan_core::schedule::{
-    Frequency as CoreFrequency, OutsideWindow as CoreOutsideWindow, Recurrence, Schedule,
-};
-use smsplan_core::sender::SenderKind as CoreSenderKind;
-use smsplan_core::template::{MissingField as CoreMissingField, Template};
-use smsplan_core::text;
+use smsplan_core::contact::{ContactId, IdError};
+use smsplan_core::holiday::HolidayError;
+use smsplan_core::money::{Currency, Money, MoneyError};
+use smsplan_core::phone::{PhoneError, PhoneNumber, RawNumber, RegionError};
+use smsplan_core::plan::{self as core_plan, Campaign, PolicyKeyError};
+use smsplan_core::schedule::{Frequency as CoreFrequency, Recurrence, Schedule, ScheduleError};
+use smsplan_core::template::{MissingField as CoreMissingField, Template, TemplateError};
 use smsplan_core::window::{
-    MessageClass as CoreClass, PastSend as CorePastSend, Policy, Preset, Topic,
+    MessageClass as CoreClass, PastSend as CorePastSend, Policy, Preset, Topic, WindowError,
 };
 
 use super::audience::ConvertError as AudienceConvertError;
-use super::campaign::{
-    CampaignSpec, Confirmation, Frequency, MessageClass, MissingField, Mode, OutsideWindow, Sender,
-    SenderKind,
-};
+use super::campaign::{CampaignSpec, Frequency, Mode, Sender};
+use super::mirror::NotRepresentable;
 use super::plan::{self as wire, PlanFormat};
 use super::policy::PolicySpecError;
 use super::values::{Decimal, Instant, TimeZoneName};
 
-/// A value that the wire format accepts but the domain refuses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("field `{path}`: {message}")]
+/// A value that the wire format accepts but the domain refuses: where, and core's error.
+///
+/// The message is `field `{path}`: {problem}`; [`source`](StdError::source) is the
+/// problem's own source (a [`Problem`] that wraps a core error shows that error's message
+/// and hands on its source), so a reporter that prints the chain shows each cause once.
+///
+/// ```
+/// use smsplan_core::plan::Campaign;
+/// use smsplan_formats::read::from_json;
+/// use smsplan_formats::v1::campaign::CampaignSpec;
+/// use smsplan_formats::v1::convert::Problem;
+///
+/// let text = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/tests/golden/v1/campaign/minimal.json"
+/// ))?;
+/// let spec: CampaignSpec = from_json(&text.replacen("\"EUR\"", "\"eur\"", 1))?;
+/// let err = Campaign::try_from(spec).err().ok_or("accepted")?;
+/// assert_eq!(err.path, "credits.currency");
+/// assert!(matches!(err.problem, Problem::Money(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvertError {
     /// Dotted path of the field, `[i]` for array items.
     pub path: String,
     /// What is wrong.
-    pub message: String,
+    pub problem: Problem,
 }
 
-fn err(path: impl Into<String>, e: impl std::fmt::Display) -> ConvertError {
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "field `{}`: {}", self.path, self.problem)
+    }
+}
+
+impl StdError for ConvertError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.problem.source()
+    }
+}
+
+/// What is wrong with a value, with core's error when core refused it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// An id (campaign, contact) is refused.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// The campaign name is refused.
+    #[error(transparent)]
+    Name(#[from] approval::IdError),
+    /// A region code is malformed or unknown.
+    #[error(transparent)]
+    Region(#[from] RegionError),
+    /// A time zone name that the IANA database does not know.
+    #[error("unknown time zone {value:?}")]
+    TimeZone {
+        /// The name given.
+        value: String,
+    },
+    /// A date-time that is not RFC 3339 with an offset.
+    #[error("{value:?} is not an RFC 3339 date-time with an offset")]
+    DateTime {
+        /// The text given.
+        value: String,
+    },
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("{value:?} is not a date (YYYY-MM-DD)")]
+    Date {
+        /// The text given.
+        value: String,
+    },
+    /// A number that is not a valid phone number (the number is masked in the message).
+    #[error("\"{value}\": {error}")]
+    Phone {
+        /// The number given.
+        value: RawNumber,
+        /// Why it is not valid.
+        error: PhoneError,
+    },
+    /// The message template does not parse.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// A field the rest of the document needs is absent.
+    #[error("required {when}")]
+    Required {
+        /// When it is required, such as `for mode \`recurring\``.
+        when: &'static str,
+    },
+    /// A date computed from the field leaves the supported range.
+    #[error("out of range")]
+    OutOfRange,
+    /// A schedule value is refused.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// A window policy value is refused (a preset name, a time range, a cap).
+    #[error(transparent)]
+    Window(#[from] WindowError),
+    /// A holiday definition is refused.
+    #[error(transparent)]
+    Holiday(#[from] HolidayError),
+    /// An amount or a currency is refused.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// A policy value that core has and v1 cannot spell.
+    #[error("{reason}")]
+    NotRepresentable {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A core enum value that v1 has no spelling for (writing a plan).
+    #[error(transparent)]
+    Unspellable(#[from] NotRepresentable),
+    /// A phone number that is not valid (the number is not repeated: it is personal data).
+    #[error(transparent)]
+    Number(#[from] PhoneError),
+    /// A count that must be at least 1 is 0.
+    #[error("must be at least 1")]
+    Zero,
+    /// A custom policy takes the name that means "no window".
+    #[error("\"none\" is reserved for \"no window\"")]
+    ReservedName,
+    /// Two custom policies have the same name.
+    #[error("policy name {name:?} defined twice")]
+    DuplicatePolicyName {
+        /// The name.
+        name: String,
+    },
+    /// A policy map key is refused.
+    #[error("key {key:?}: {error}")]
+    PolicyKey {
+        /// The key as written.
+        key: String,
+        /// Why.
+        error: PolicyKeyError,
+    },
+    /// A policy map entry lists no policy.
+    #[error("empty policy list: write [\"none\"] to send without a window")]
+    EmptyPolicyList,
+    /// `"none"` is listed with other policies.
+    #[error("\"none\" cannot be combined with policies")]
+    NoneWithPolicies,
+    /// Two keys of a policy map name the same region or subdivision.
+    #[error("the same region or subdivision is given twice")]
+    DuplicateKey,
+}
+
+fn err(path: impl Into<String>, problem: impl Into<Problem>) -> ConvertError {
     ConvertError {
         path: path.into(),
-        message: e.to_string(),
+        problem: problem.into(),
     }
 }
 
@@ -57,12 +194,9 @@ fn audience_err(e: AudienceConvertError) -> ConvertError {
     match e {
         E::Id { path, error } => err(path, error),
         E::Region { path, error } => err(path, error),
-        E::TimeZone { path, value } => err(path, format!("unknown time zone {value:?}")),
-        E::DateTime { path, value } => err(
-            path,
-            format!("{value:?} is not an RFC 3339 date-time with an offset"),
-        ),
-        E::Phone { path, value, error } => err(path, format!("{value:?}: {error}")),
+        E::TimeZone { path, value } => err(path, Problem::TimeZone { value }),
+        E::DateTime { path, value } => err(path, Problem::DateTime { value }),
+        E::Phone { path, value, error } => err(path, Problem::Phone { value, error }),
     }
 }
 
@@ -71,11 +205,11 @@ fn policy_err(prefix: &str, e: PolicySpecError) -> ConvertError {
     use PolicySpecError as E;
     match e {
         E::Window { path, error } => err(format!("{prefix}.{path}"), error),
-        E::Date { path, value } => err(
+        E::Date { path, value } => err(format!("{prefix}.{path}"), Problem::Date { value }),
+        E::NotRepresentable { path, reason } => err(
             format!("{prefix}.{path}"),
-            format!("{value:?} is not a date (YYYY-MM-DD)"),
+            Problem::NotRepresentable { reason },
         ),
-        E::NotRepresentable { path, reason } => err(format!("{prefix}.{path}"), reason),
         E::Holiday { path, error } => err(format!("{prefix}.{path}"), error),
     }
 }
@@ -108,41 +242,41 @@ impl TryFrom<CampaignSpec> for Campaign {
         let m = &spec.message;
         let template = Template::parse(&m.template).map_err(|e| err("message.template", e))?;
         let mut message = core_plan::Message::new(template);
-        message.sender = m.sender.as_ref().map(|s| {
-            let kind = match s.kind {
-                SenderKind::Alphanumeric => CoreSenderKind::Alphanumeric,
-                SenderKind::ShortCode => CoreSenderKind::ShortCode,
-                SenderKind::LongCode => CoreSenderKind::LongCode,
-                SenderKind::TollFree => CoreSenderKind::TollFree,
-            };
-            (kind, s.value.clone())
-        });
+        message.sender = m.sender.as_ref().map(|s| (s.kind.into(), s.value.clone()));
         if let Some(rate) = m.sender.as_ref().and_then(|s| s.parts_per_second) {
             message.parts_per_second = Some(
                 NonZeroU32::new(rate)
-                    .ok_or_else(|| err("message.sender.parts_per_second", "must be at least 1"))?,
+                    .ok_or_else(|| err("message.sender.parts_per_second", Problem::Zero))?,
             );
         }
-        message.class = match m.class {
-            Some(MessageClass::Transactional) => CoreClass::Transactional,
-            Some(MessageClass::Marketing) | None => CoreClass::Marketing,
-        };
-        message.missing_field = match m.missing_field {
-            Some(MissingField::Error) => CoreMissingField::Error,
-            Some(MissingField::Exclude) | None => CoreMissingField::Exclude,
-        };
+        message.class = m.class.map_or(CoreClass::Marketing, CoreClass::from);
+        message.missing_field = m
+            .missing_field
+            .map_or(CoreMissingField::Exclude, CoreMissingField::from);
         message.topic = m.topic.clone().map(Topic::new);
 
         let s = &spec.schedule;
         let at_zone = || -> Result<_, ConvertError> {
             let at =
                 s.at.as_ref()
-                    .ok_or_else(|| err("schedule.at", "required for this mode"))?
+                    .ok_or_else(|| {
+                        err(
+                            "schedule.at",
+                            Problem::Required {
+                                when: "for this mode",
+                            },
+                        )
+                    })?
                     .value();
             let zone = s
                 .time_zone
                 .as_ref()
-                .ok_or_else(|| err("schedule.time_zone", "required with `at`"))?
+                .ok_or_else(|| {
+                    err(
+                        "schedule.time_zone",
+                        Problem::Required { when: "with `at`" },
+                    )
+                })?
                 .value();
             Ok((at, zone))
         };
@@ -161,10 +295,14 @@ impl TryFrom<CampaignSpec> for Campaign {
             }
             Mode::Recurring => {
                 let (at, zone) = at_zone()?;
-                let r = s
-                    .recurrence
-                    .as_ref()
-                    .ok_or_else(|| err("schedule.recurrence", "required for mode `recurring`"))?;
+                let r = s.recurrence.as_ref().ok_or_else(|| {
+                    err(
+                        "schedule.recurrence",
+                        Problem::Required {
+                            when: "for mode `recurring`",
+                        },
+                    )
+                })?;
                 let frequency = match r.frequency {
                     Frequency::Daily => CoreFrequency::Daily,
                     Frequency::Weekly => CoreFrequency::Weekly(at.weekday()),
@@ -177,7 +315,7 @@ impl TryFrom<CampaignSpec> for Campaign {
                 } else {
                     until.date().pred_opt()
                 }
-                .ok_or_else(|| err("schedule.recurrence.until", "out of range"))?;
+                .ok_or_else(|| err("schedule.recurrence.until", Problem::OutOfRange))?;
                 let rec = Recurrence::new(frequency, at.time(), zone, at.date(), end)
                     .map_err(|e| err("schedule.recurrence.until", e))?;
                 Schedule::Recurring(rec)
@@ -188,15 +326,14 @@ impl TryFrom<CampaignSpec> for Campaign {
             let place = format!("schedule.custom_policies[{i}]");
             let policy = Policy::try_from(spec).map_err(|e| policy_err(&place, e))?;
             if spec.name == NO_WINDOW {
-                return Err(err(
-                    format!("{place}.name"),
-                    "\"none\" is reserved for \"no window\"",
-                ));
+                return Err(err(format!("{place}.name"), Problem::ReservedName));
             }
             if custom.insert(spec.name.as_str(), policy).is_some() {
                 return Err(err(
                     format!("{place}.name"),
-                    format!("policy name {:?} defined twice", spec.name),
+                    Problem::DuplicatePolicyName {
+                        name: spec.name.clone(),
+                    },
                 ));
             }
         }
@@ -206,14 +343,18 @@ impl TryFrom<CampaignSpec> for Campaign {
                 let mut out = BTreeMap::new();
                 for (key, names) in map {
                     let path = format!("schedule.policies.{key}");
-                    let canonical = smsplan_core::plan::policy_key(key)
-                        .map_err(|e| err(&path, format_args!("key {key:?}: {e}")))?;
+                    let canonical = smsplan_core::plan::policy_key(key).map_err(|error| {
+                        err(
+                            &path,
+                            Problem::PolicyKey {
+                                key: key.clone(),
+                                error,
+                            },
+                        )
+                    })?;
                     let list = match names.as_slice() {
                         [] => {
-                            return Err(err(
-                                path,
-                                "empty policy list: write [\"none\"] to send without a window",
-                            ));
+                            return Err(err(path, Problem::EmptyPolicyList));
                         }
                         [only] if only == NO_WINDOW => Vec::new(),
                         _ => names
@@ -221,10 +362,9 @@ impl TryFrom<CampaignSpec> for Campaign {
                             .enumerate()
                             .map(|(i, n)| match custom.get(n.as_str()) {
                                 Some(p) => Ok(p.clone()),
-                                None if n == NO_WINDOW => Err(err(
-                                    format!("{path}[{i}]"),
-                                    "\"none\" cannot be combined with policies",
-                                )),
+                                None if n == NO_WINDOW => {
+                                    Err(err(format!("{path}[{i}]"), Problem::NoneWithPolicies))
+                                }
                                 None => {
                                     Policy::preset(n).map_err(|e| err(format!("{path}[{i}]"), e))
                                 }
@@ -232,7 +372,7 @@ impl TryFrom<CampaignSpec> for Campaign {
                             .collect::<Result<Vec<_>, _>>()?,
                     };
                     if out.insert(canonical, list).is_some() {
-                        return Err(err(path, "the same region or subdivision is given twice"));
+                        return Err(err(path, Problem::DuplicateKey));
                     }
                 }
                 Some(out)
@@ -242,10 +382,9 @@ impl TryFrom<CampaignSpec> for Campaign {
         timing.zone = s.time_zone.as_ref().map(TimeZoneName::value);
         timing.deadline = s.deadline.as_ref().map(Instant::utc);
         timing.policies = policies;
-        timing.outside_window = match s.outside_window {
-            Some(OutsideWindow::RequireReapproval) => CoreOutsideWindow::RequireReapproval,
-            Some(OutsideWindow::Hold) | None => CoreOutsideWindow::Hold,
-        };
+        timing.outside_window = s
+            .outside_window
+            .map_or(smsplan_core::schedule::OutsideWindow::Hold, Into::into);
         if let Some(field) = &s.subdivision_field {
             timing.subdivision_field.clone_from(field);
         }
@@ -263,10 +402,11 @@ impl TryFrom<CampaignSpec> for Campaign {
             )
             .map_err(|e| err("credits.price_per_segment", e))?,
         };
-        let confirmation = match spec.approval.as_ref().and_then(|a| a.confirmation) {
-            Some(super::campaign::Confirmation::NotRequired) => approval::Confirmation::NotRequired,
-            _ => approval::Confirmation::Required,
-        };
+        let confirmation = spec
+            .approval
+            .as_ref()
+            .and_then(|a| a.confirmation)
+            .map_or(approval::Confirmation::Required, Into::into);
         let test_sms = match spec.test_sms {
             Some(t) => CoreTestSms::Sent {
                 // The error does not repeat the number: it is personal data.
@@ -307,23 +447,6 @@ fn decimal(m: Money) -> Decimal {
     Decimal::from(m)
 }
 
-fn state(kind: approval::StateKind) -> wire::State {
-    use approval::StateKind as K;
-    match kind {
-        K::Prepared => wire::State::Prepared,
-        K::AwaitingApproval => wire::State::AwaitingApproval,
-        K::Approved => wire::State::Approved,
-        K::Rejected => wire::State::Rejected,
-        K::Scheduled => wire::State::Scheduled,
-        K::Sending => wire::State::Sending,
-        K::Held => wire::State::Held,
-        K::Completed => wire::State::Completed,
-        K::Expired => wire::State::Expired,
-        K::Cancelled => wire::State::Cancelled,
-        _ => wire::State::Draft,
-    }
-}
-
 /// An instant written with the offset of the recipient's first zone.
 fn local_instant(at: chrono::DateTime<Utc>, zones: &[chrono_tz::Tz]) -> Instant {
     match zones.first() {
@@ -332,31 +455,28 @@ fn local_instant(at: chrono::DateTime<Utc>, zones: &[chrono_tz::Tz]) -> Instant 
     }
 }
 
-fn recipient(r: &core_plan::PlannedMessage) -> wire::Recipient {
-    wire::Recipient {
+fn recipient(r: &core_plan::PlannedMessage) -> Result<wire::Recipient, NotRepresentable> {
+    Ok(wire::Recipient {
         contact: r.contact.as_str().to_owned(),
         phone: r.phone.as_e164().to_owned(),
         send_at: local_instant(r.send_at, &r.time_zones),
         window_end: r.window_end.map(|end| local_instant(end, &r.time_zones)),
         policies: r.policies.names().map(str::to_owned).collect(),
         time_zones: r.time_zones.iter().map(|z| z.name().to_owned()).collect(),
-        encoding: match r.encoding {
-            text::Encoding::Ucs2 => wire::Encoding::Ucs2,
-            _ => wire::Encoding::Gsm7,
-        },
+        encoding: r.encoding.try_into()?,
         segments: u32::try_from(r.segments).unwrap_or(u32::MAX),
         cost: decimal(r.cost),
         text: r.text.clone(),
-    }
+    })
 }
 
-fn excluded(e: &core_plan::Excluded) -> wire::Excluded {
-    wire::Excluded {
+fn excluded(e: &core_plan::Excluded) -> Result<wire::Excluded, NotRepresentable> {
+    Ok(wire::Excluded {
         contact: e.contact.as_str().to_owned(),
         reason: e.reason.reason().to_owned(),
         detail: e.reason.detail(),
         kept: e.reason.kept().map(|k| k.as_str().to_owned()),
-    }
+    })
 }
 
 /// The definitions of the policies the rows name that are not presets (or replace the
@@ -387,9 +507,13 @@ fn definitions(p: &core_plan::SendPlan) -> Result<Vec<super::policy::PolicySpec>
         .collect()
 }
 
+/// A core value v1 cannot spell, at `path`.
+fn unspellable(path: impl Into<String>) -> impl FnOnce(NotRepresentable) -> ConvertError {
+    move |e| err(path, e)
+}
+
 /// Everything of a plan but its rows.
 fn head(p: &core_plan::SendPlan) -> Result<wire::SendPlan, ConvertError> {
-    use smsplan_core::checklist::CheckStatus as S;
     Ok(wire::SendPlan {
         format: PlanFormat::V1,
         campaign: p.campaign.as_str().to_owned(),
@@ -400,31 +524,32 @@ fn head(p: &core_plan::SendPlan) -> Result<wire::SendPlan, ConvertError> {
         generated_at: Instant::from_utc(p.generated_at),
         scheduled_at: Instant::from_utc(p.scheduled_at),
         deadline: p.deadline.map(Instant::from_utc),
-        sender: p.sender.as_ref().map(|s| Sender {
-            kind: match s.kind() {
-                CoreSenderKind::ShortCode => SenderKind::ShortCode,
-                CoreSenderKind::LongCode => SenderKind::LongCode,
-                CoreSenderKind::TollFree => SenderKind::TollFree,
-                _ => SenderKind::Alphanumeric,
-            },
-            value: s.value().to_owned(),
-            parts_per_second: Some(p.parts_per_second.get()),
-        }),
-        class: Some(match p.class {
-            CoreClass::Transactional => MessageClass::Transactional,
-            _ => MessageClass::Marketing,
-        }),
-        outside_window: Some(match p.outside_window {
-            CoreOutsideWindow::RequireReapproval => OutsideWindow::RequireReapproval,
-            _ => OutsideWindow::Hold,
-        }),
-        confirmation: Some(match p.confirmation {
-            approval::Confirmation::NotRequired => Confirmation::NotRequired,
-            _ => Confirmation::Required,
-        }),
+        sender: p
+            .sender
+            .as_ref()
+            .map(|s| {
+                Ok::<_, NotRepresentable>(Sender {
+                    kind: s.kind().try_into()?,
+                    value: s.value().to_owned(),
+                    parts_per_second: Some(p.parts_per_second.get()),
+                })
+            })
+            .transpose()
+            .map_err(unspellable("sender.kind"))?,
+        class: Some(p.class.try_into().map_err(unspellable("class"))?),
+        outside_window: Some(
+            p.outside_window
+                .try_into()
+                .map_err(unspellable("outside_window"))?,
+        ),
+        confirmation: Some(
+            p.confirmation
+                .try_into()
+                .map_err(unspellable("confirmation"))?,
+        ),
         skipped_runs: (p.skipped_runs > 0).then_some(p.skipped_runs as u64),
         policies: definitions(p)?,
-        state: state(p.state),
+        state: p.state.try_into().map_err(unspellable("state"))?,
         recipients: Vec::new(),
         excluded: Vec::new(),
         totals: wire::Totals {
@@ -457,16 +582,18 @@ fn head(p: &core_plan::SendPlan) -> Result<wire::SendPlan, ConvertError> {
             .checklist
             .checks()
             .iter()
-            .map(|c| wire::Check {
-                id: c.id.as_str().to_owned(),
-                status: match c.status {
-                    S::Pass => wire::CheckStatus::Pass,
-                    S::Warn => wire::CheckStatus::Warn,
-                    _ => wire::CheckStatus::Fail,
-                },
-                detail: c.detail.clone(),
+            .enumerate()
+            .map(|(i, c)| {
+                Ok(wire::Check {
+                    id: c.id.as_str().to_owned(),
+                    status: c
+                        .status
+                        .try_into()
+                        .map_err(unspellable(format!("checklist[{i}].status")))?,
+                    detail: c.detail.clone(),
+                })
             })
-            .collect(),
+            .collect::<Result<_, ConvertError>>()?,
     })
 }
 
@@ -475,11 +602,22 @@ impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
 
     /// # Errors
     /// [`ConvertError`] when a policy the rows name cannot be written as
-    /// `smsplan.policy/v1` (path `policies["name"]`).
+    /// `smsplan.policy/v1` (path `policies["name"]`), or a core value has no v1 spelling
+    /// ([`Problem::Unspellable`], path of the field).
     fn try_from(p: &core_plan::SendPlan) -> Result<Self, ConvertError> {
         Ok(Self {
-            recipients: p.recipients.iter().map(recipient).collect(),
-            excluded: p.excluded.iter().map(excluded).collect(),
+            recipients: p
+                .recipients
+                .iter()
+                .enumerate()
+                .map(|(i, r)| recipient(r).map_err(unspellable(format!("recipients[{i}]"))))
+                .collect::<Result<_, _>>()?,
+            excluded: p
+                .excluded
+                .iter()
+                .enumerate()
+                .map(|(i, e)| excluded(e).map_err(unspellable(format!("excluded[{i}]"))))
+                .collect::<Result<_, _>>()?,
             ..head(p)?
         })
     }
@@ -487,7 +625,8 @@ impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
 
 /// Writes a core plan as `smsplan.plan/v1` without building the wire rows first: each row
 /// is converted as it is written, so a plan of a million recipients needs no second copy.
-/// The output is the same as serializing [`wire::SendPlan::try_from`].
+/// The output is the same as serializing [`wire::SendPlan::try_from`]; a core value v1 has
+/// no spelling for ([`NotRepresentable`]) is a serialization error.
 ///
 /// ```
 /// # use smsplan_core::plan::SendPlan;
@@ -498,11 +637,18 @@ impl TryFrom<&core_plan::SendPlan> for wire::SendPlan {
 #[derive(Debug, Clone, Copy)]
 pub struct PlanView<'a>(pub &'a core_plan::SendPlan);
 
-struct Rows<'a, T, W, F: Fn(&'a T) -> W>(&'a [T], F);
+/// Rows converted one by one as they are written.
+struct Rows<'a, T, W, F: Fn(&'a T) -> Result<W, NotRepresentable>>(&'a [T], F);
 
-impl<'a, T, W: Serialize, F: Fn(&'a T) -> W> Serialize for Rows<'a, T, W, F> {
+impl<'a, T, W: Serialize, F: Fn(&'a T) -> Result<W, NotRepresentable>> Serialize
+    for Rows<'a, T, W, F>
+{
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(&self.1))
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for row in self.0 {
+            seq.serialize_element(&(self.1)(row).map_err(S::Error::custom)?)?;
+        }
+        seq.end()
     }
 }
 

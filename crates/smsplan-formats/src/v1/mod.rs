@@ -3,6 +3,7 @@
 pub mod audience;
 pub mod campaign;
 pub mod convert;
+pub mod mirror;
 pub mod plan;
 pub mod policy;
 pub mod values;

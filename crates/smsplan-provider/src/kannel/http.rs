@@ -119,6 +119,15 @@ pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Result<(u16, String), HttpE
     Ok((status, String::from_utf8_lossy(&body).trim().to_owned()))
 }
 
+/// The cause to report: the socket's `io::Error` itself when there is one (callers
+/// downcast it to its kind), else ureq's error.
+pub(crate) fn cause(error: ureq::Error) -> crate::gateway::Cause {
+    match error {
+        ureq::Error::Io(io) => crate::gateway::Cause::new(io),
+        other => crate::gateway::Cause::new(other),
+    }
+}
+
 /// Errors that can only happen before anything was written are connect errors.
 fn classify(error: ureq::Error) -> HttpError {
     let before_sending = match &error {

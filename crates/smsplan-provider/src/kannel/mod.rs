@@ -49,7 +49,7 @@ use smsplan_core::text::{EncodedPart, Payload};
 use crate::events::EventQueue;
 use crate::gateway::{
     Gateway, GatewayEvent, InvalidReason, MessageId, OutboundMessage, ProviderError, ReportSupport,
-    Submission, SubmitReceipt,
+    Submission, SubmitReceipt, Unavailable,
 };
 use crate::ledger::{Begin, Ledger};
 use callback::Counters;
@@ -273,7 +273,7 @@ enum PartResult {
 
 enum Failure {
     Throttled,
-    Unavailable(String),
+    Unavailable(Unavailable),
     Rejected { code: String, reason: String },
     Invalid(String),
 }
@@ -339,11 +339,13 @@ impl KannelGateway {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn url(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> String {
+    /// The sendsms request target of one part; `None` for a payload sendsms cannot carry.
+    fn target(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> Option<String> {
         let c = &self.config;
         let (coding, charset, text) = match &part.payload {
             Payload::Ucs2 { bytes } => ("2", "UTF-16BE", encode(bytes)),
-            _ => ("0", "UTF-8", encode(part.text.as_bytes())),
+            Payload::Gsm7 { .. } => ("0", "UTF-8", encode(part.text.as_bytes())),
+            _ => return None,
         };
         let mut target = format!(
             "http://{}:{}{}?username={}&password={}&from={}&to={}&coding={coding}&charset={charset}&text={text}&dlr-mask=31&dlr-url={}",
@@ -368,19 +370,18 @@ impl KannelGateway {
             target.push_str("&smsc=");
             target.push_str(&encode(smsc.as_bytes()));
         }
-        target
+        Some(target)
     }
 
-    fn send_part(&self, message: &OutboundMessage, part: &EncodedPart, number: u16) -> PartResult {
-        let url = self.url(message, part, number);
-        match http::get(&self.agent, &url) {
+    fn send_part(&self, target: &str) -> PartResult {
+        match http::get(&self.agent, target) {
             Ok((status, body)) => classify(status, body),
-            Err(HttpError::Connect(e)) => PartResult::Failed(Failure::Unavailable(format!(
-                "cannot connect to smsbox: {e}"
-            ))),
-            Err(HttpError::Exchange(e)) => PartResult::Failed(Failure::Unavailable(format!(
-                "exchange with smsbox failed (the part may have been accepted): {e}"
-            ))),
+            Err(HttpError::Connect(e)) => {
+                PartResult::Failed(Failure::Unavailable(Unavailable::Connect(http::cause(e))))
+            }
+            Err(HttpError::Exchange(e)) => {
+                PartResult::Failed(Failure::Unavailable(Unavailable::Exchange(http::cause(e))))
+            }
         }
     }
 }
@@ -400,9 +401,7 @@ fn classify(status: u16, body: String) -> PartResult {
             code: status.to_string(),
             reason: body,
         }),
-        _ => PartResult::Failed(Failure::Unavailable(format!(
-            "smsbox answered {status}: {body}"
-        ))),
+        _ => PartResult::Failed(Failure::Unavailable(Unavailable::Status { status, body })),
     }
 }
 
@@ -422,14 +421,22 @@ impl Gateway for KannelGateway {
     fn submit(&self, message: &OutboundMessage) -> Result<SubmitReceipt, ProviderError> {
         let id = message.id();
         let parts = message.parts(self.config.max_parts)?;
+        let unsupported = |what| ProviderError::InvalidRequest {
+            id: id.clone(),
+            reason: InvalidReason::Unsupported(what),
+        };
         if parts.iter().any(|p| uses_national_tables(&p.udh)) {
-            return Err(ProviderError::InvalidRequest {
-                id: id.clone(),
-                reason: InvalidReason::Encoding(
-                    "national language tables cannot go through Kannel's sendsms".into(),
-                ),
-            });
+            return Err(unsupported("national language tables through sendsms"));
         }
+        let targets = parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| {
+                let number = u16::try_from(index + 1).unwrap_or(u16::MAX);
+                self.target(message, part, number)
+            })
+            .collect::<Option<Vec<String>>>()
+            .ok_or_else(|| unsupported("this payload through sendsms"))?;
         let count = u16::try_from(parts.len()).unwrap_or(u16::MAX);
         let done = match self.ledger().begin(message, count)? {
             Begin::Repeat(receipt) => return Ok(receipt),
@@ -437,12 +444,11 @@ impl Gateway for KannelGateway {
         };
         // The ledger marks the id in progress: the lock is not held over the network.
         let mut failure = None;
-        for (index, (part, already)) in parts.iter().zip(done).enumerate() {
+        for (index, (target, already)) in targets.iter().zip(done).enumerate() {
             if already {
                 continue;
             }
-            let number = u16::try_from(index + 1).unwrap_or(u16::MAX);
-            match self.send_part(message, part, number) {
+            match self.send_part(target) {
                 PartResult::Done(submission) => {
                     self.ledger().part_done(id, index, submission);
                 }
@@ -457,7 +463,7 @@ impl Gateway for KannelGateway {
         let Some(failure) = failure else {
             return finished.map_err(|parts_sent| ProviderError::Unavailable {
                 id: id.clone(),
-                reason: "message forgotten during submit".into(),
+                reason: Unavailable::Forgotten,
                 parts_sent,
             });
         };
