@@ -459,6 +459,16 @@ pub enum PlanError {
     /// The price and balance currencies differ, or a sum overflows.
     #[error("money")]
     Money(#[source] MoneyError),
+    /// The encoder refused a contact's rendered message for another reason than its
+    /// length (a too-long message is the exclusion [`Exclusion::TooLong`]).
+    #[error("contact {contact}: the message cannot be encoded")]
+    Text {
+        /// The contact.
+        contact: ContactId,
+        /// The encoder's reason.
+        #[source]
+        source: text::TextError,
+    },
     /// A recurring campaign with more than [`MAX_RUNS`] runs.
     #[error("recurrence gives more than {max} runs")]
     TooManyRuns {
@@ -815,6 +825,12 @@ impl<'a> Ctx<'a> {
             Ok(a) => a,
             Err(text::TextError::TooLong { segments, .. }) => {
                 return excluded(Exclusion::TooLong { segments });
+            }
+            Err(source) => {
+                return Err(PlanError::Text {
+                    contact: contact.id.clone(),
+                    source,
+                });
             }
         };
         let cost = analysis

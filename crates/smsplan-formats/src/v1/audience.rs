@@ -47,6 +47,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use smsplan_core::audience as core_audience;
@@ -56,7 +57,8 @@ use smsplan_core::group::{self as core_group, GroupId};
 use smsplan_core::phone::{NumberKind, PhoneError, PhoneNumber, Region, RegionError};
 
 /// The `format` tag of an audience input document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AudienceFormat {
     /// `"smsplan.audience/v1"`
     #[serde(rename = "smsplan.audience/v1")]
@@ -64,7 +66,8 @@ pub enum AudienceFormat {
 }
 
 /// The `format` tag of an audience result document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AudienceResultFormat {
     /// `"smsplan.audience-result/v1"`
     #[serde(rename = "smsplan.audience-result/v1")]
@@ -72,7 +75,8 @@ pub enum AudienceResultFormat {
 }
 
 /// The input of `smsplan audience`: a project's contacts and groups and a selection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AudienceSpec {
     /// Always `"smsplan.audience/v1"`.
@@ -88,7 +92,8 @@ pub struct AudienceSpec {
 }
 
 /// The primary key of a project's contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectKey {
     /// Contacts are identified by e-mail; phones are optional and may be shared.
@@ -98,7 +103,8 @@ pub enum ProjectKey {
 }
 
 /// The project settings an audience depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// The contacts' primary key.
@@ -111,7 +117,8 @@ pub struct Project {
 }
 
 /// A contact of the project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The id, unique in the project.
@@ -136,7 +143,10 @@ pub struct Contact {
     // keeps its last value, as a map would) and written in name order. The doc comment above
     // is the schema's description: keep it unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "fields_json")]
-    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<BTreeMap<String, String>>")
+    )]
     pub fields: Option<Fields>,
 }
 
@@ -218,7 +228,8 @@ mod fields_json {
 }
 
 /// A consent status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentStatus {
     /// Opted in.
@@ -230,14 +241,15 @@ pub enum ConsentStatus {
 }
 
 /// A contact's SMS consent and its last change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// The status.
     pub status: ConsentStatus,
     /// When it last changed: RFC 3339 with an offset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("format" = "date-time"))]
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub changed_at: Option<String>,
     /// How it changed (web form, STOP keyword, import, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,7 +257,8 @@ pub struct Consent {
 }
 
 /// A quarantine reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuarantineReason {
     /// The number was found invalid.
@@ -257,7 +270,8 @@ pub enum QuarantineReason {
 }
 
 /// A contact's quarantine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Quarantine {
     /// Why.
@@ -265,7 +279,8 @@ pub struct Quarantine {
 }
 
 /// A group of contacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// The id, unique in the project.
@@ -275,7 +290,8 @@ pub struct Group {
 }
 
 /// How contacts sharing a number are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dedup {
     /// One SMS per number; the first contact in the contact list keeps it.
@@ -285,7 +301,8 @@ pub enum Dedup {
 }
 
 /// What a send selects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
     /// The selected group ids.
@@ -299,7 +316,8 @@ pub struct Selection {
 }
 
 /// A caller-supplied suppression list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Suppressed {
     /// Numbers that must not receive the send (read in the project's default region).
@@ -704,9 +722,8 @@ impl TryFrom<AudienceSpec> for AudienceInput {
 }
 
 /// The type of a number (libphonenumber's classification).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(
     missing_docs,
@@ -747,9 +764,8 @@ impl From<NumberKind> for NumberType {
 }
 
 /// Why a contact gets no SMS (snake_case on the wire), in precedence order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(
     missing_docs,
@@ -783,7 +799,8 @@ impl From<core_audience::ExclusionKind> for Reason {
 }
 
 /// The output of `smsplan audience`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AudienceResult {
     /// Always `"smsplan.audience-result/v1"`.
@@ -800,7 +817,8 @@ pub struct AudienceResult {
 }
 
 /// How the recipients changed between scheduling and sending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
     /// Contacts that are recipients now and were not then.
@@ -812,7 +830,8 @@ pub struct Refresh {
 }
 
 /// A contact that is no longer a recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Removed {
     /// The contact id.
@@ -854,7 +873,8 @@ impl From<&core_audience::Refresh> for Refresh {
 }
 
 /// A recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// The contact id.
@@ -871,7 +891,8 @@ pub struct Recipient {
 }
 
 /// An excluded contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
     /// The contact id.
@@ -888,7 +909,8 @@ pub struct Excluded {
 }
 
 /// Counts of an audience.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
     /// Contacts of the selected groups (recipients + excluded).
