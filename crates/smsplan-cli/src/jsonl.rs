@@ -1,37 +1,39 @@
 //! The JSON-lines loop shared by the streaming subcommands (`fragments`, `phone`).
 //!
-//! Each input line is answered by exactly one output line, in order. A line that is not
-//! valid input is answered with `{"error":{"kind":"invalid_input","line":N,...}}`, the rest
-//! is still processed, and the final status is [`Status::InputErrors`].
+//! Each input line is answered by exactly one answer, in order (one line each, or an
+//! indented JSON value each with `--pretty`). A line that is not valid input is answered
+//! with `{"error":{"kind":"invalid_input","line":N,...}}`, the rest is still processed, and
+//! the final status is [`Status::InputErrors`] (a per-item domain error such as `too_long`
+//! is not an input error).
 
 use std::io::{self, BufRead, Write};
-use std::process::ExitCode;
 
-/// How a command ended when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Every line was valid input (a per-item domain error such as `too_long` is not an
-    /// input error).
-    Clean,
-    /// At least one line was malformed: exit status 1.
-    InputErrors,
-}
+pub use crate::inout::Status;
+use crate::inout::Style;
 
-impl From<Status> for ExitCode {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::Clean => ExitCode::SUCCESS,
-            Status::InputErrors => ExitCode::from(1),
-        }
-    }
-}
-
-/// An error that stops a command: reading standard input or writing standard output failed.
+/// An error that stops a command: reading its input or writing its output failed, or an
+/// argument or a document was wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Reading or writing failed.
     #[error("i/o error: {0}")]
     Io(#[from] io::Error),
+    /// An input file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file, or `standard input`.
+        path: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// The `-o` file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        /// The file.
+        path: String,
+        /// Why.
+        source: io::Error,
+    },
     /// Serializing an answer failed.
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -46,20 +48,50 @@ pub enum CliError {
     Input(String),
 }
 
-/// Runs `answer` over every line of `input` and writes one JSON line per input line.
+/// One answer being written, in the run's JSON style.
+#[derive(Debug)]
+pub struct Answer {
+    buf: Vec<u8>,
+    style: Style,
+}
+
+impl Answer {
+    /// Writes `value` as the answer.
+    ///
+    /// # Errors
+    /// Serializing failed.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CliError> {
+        self.style.write(&mut self.buf, value)?;
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+    }
+}
+
+/// Runs `answer` over every line of `input` and writes one JSON answer per input line.
 ///
 /// `answer` gets the 1-based line number and the line's text, and writes its JSON answer
-/// (without the newline) into the buffer; it returns `false` when the line was malformed
-/// input. Lines are read one at a time into a reused buffer, so memory stays constant.
-pub fn for_each_line<R, W, F>(mut input: R, output: W, mut answer: F) -> Result<Status, CliError>
+/// into the [`Answer`]; it returns `false` when the line was malformed input. Lines are
+/// read one at a time into a reused buffer, so memory stays constant.
+pub fn for_each_line<R, W, F>(
+    mut input: R,
+    output: W,
+    style: Style,
+    mut answer: F,
+) -> Result<Status, CliError>
 where
     R: BufRead,
     W: Write,
-    F: FnMut(usize, &str, &mut Vec<u8>) -> Result<bool, CliError>,
+    F: FnMut(usize, &str, &mut Answer) -> Result<bool, CliError>,
 {
     let mut out = io::BufWriter::with_capacity(64 * 1024, output);
     let mut line = String::new();
-    let mut buf = Vec::with_capacity(1024);
+    let mut buf = Answer {
+        buf: Vec::with_capacity(1024),
+        style,
+    };
     let mut number = 0usize;
     let mut status = Status::Clean;
     loop {
@@ -74,16 +106,16 @@ where
         if !answer(number, text, &mut buf)? {
             status = Status::InputErrors;
         }
-        buf.push(b'\n');
-        out.write_all(&buf)?;
+        buf.buf.push(b'\n');
+        out.write_all(&buf.buf)?;
     }
     out.flush()?;
     Ok(status)
 }
 
-/// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
+/// Answers `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}`.
 pub fn invalid_input(
-    buf: &mut Vec<u8>,
+    buf: &mut Answer,
     line: usize,
     problem: &InputProblem,
 ) -> Result<(), CliError> {
@@ -95,8 +127,7 @@ pub fn invalid_input(
             "message": problem.message,
         }
     });
-    serde_json::to_writer(&mut *buf, &value)?;
-    Ok(())
+    buf.json(&value)
 }
 
 /// What is wrong with one input line: a message and, for JSON syntax or data errors, the

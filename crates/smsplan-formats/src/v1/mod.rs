@@ -2,6 +2,7 @@
 
 pub mod audience;
 pub mod campaign;
+pub mod contacts;
 pub mod convert;
 pub mod plan;
 pub mod policy;
