@@ -39,6 +39,9 @@ use crate::template::{MissingField, Template};
 use crate::text::{self, Encoding};
 use crate::window::{self, CapCheck, Intersection, MessageClass, PastSend, Policy, Topic};
 
+mod builder;
+pub use builder::{ALL_CONTACTS, BuildError, CampaignBuilder};
+
 /// What is sent.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
