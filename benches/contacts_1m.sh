@@ -3,7 +3,8 @@
 # forms it reads: embedded in the campaign JSON, a CSV contacts file and a JSON-lines
 # contacts file (tools/campaign_to_table.py splits the campaign). Each form runs ROUNDS
 # times (default 3), alternating, so the machine's load hits them alike; prints wall and
-# CPU time and peak memory of each run, and checks that the three plans are identical.
+# CPU time and peak memory of each run, the time the campaign and its contacts were read
+# and converted (the command's own progress line), and checks that the three plans are identical.
 # Usage: benches/contacts_1m.sh [CONTACTS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +31,10 @@ run() { # form, round
     local load
     load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f "$form round $2: %e s wall, %U s user + %S s sys, peak %M KB (load $load)" \
-        target/release/smsplan plan "${args[@]}" --now "$now" -o "$tmp/$form.plan.json" 2>&1 |
-        grep -v '^smsplan plan:'
+        target/release/smsplan plan "${args[@]}" --now "$now" -o "$tmp/$form.plan.json" \
+        2> "$tmp/err"
+    grep -v '^smsplan plan:' "$tmp/err"
+    sed -n 's/^smsplan plan: checked the campaign (\(.*\))$/    read and converted after \1/p' "$tmp/err"
 }
 
 for round in $(seq "$rounds"); do

@@ -304,9 +304,9 @@ impl Io {
     pub fn new(args: &GlobalArgs) -> Result<Self, CliError> {
         let out = match &args.output {
             Some(path) if path.as_os_str() != "-" => {
-                Output::file(path).map_err(|source| CliError::Output {
+                Output::file(path).map_err(|error| CliError::Output {
                     path: path.display().to_string(),
-                    source,
+                    error,
                 })?
             }
             _ => Output::stdout(),
@@ -336,9 +336,9 @@ impl Io {
                 Ok(Box::new(io::stdin().lock()))
             }
             Input::File(path) => {
-                let file = File::open(path).map_err(|source| CliError::Read {
+                let file = File::open(path).map_err(|error| CliError::Read {
                     path: input.name(),
-                    source,
+                    error,
                 })?;
                 Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
             }
@@ -354,9 +354,9 @@ impl Io {
         let mut text = String::new();
         reader
             .read_to_string(&mut text)
-            .map_err(|source| CliError::Read {
+            .map_err(|error| CliError::Read {
                 path: input.name(),
-                source,
+                error,
             })?;
         Ok(text)
     }
@@ -399,7 +399,7 @@ impl Io {
         let path = self.target_name();
         self.out
             .finish()
-            .map_err(|source| CliError::Output { path, source })
+            .map_err(|error| CliError::Output { path, error })
     }
 
     fn target_name(&self) -> String {

@@ -19,20 +19,20 @@ pub enum CliError {
     #[error("i/o error: {0}")]
     Io(#[from] io::Error),
     /// An input file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     Read {
         /// The file, or `standard input`.
         path: String,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// The `-o` file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {error}")]
     Output {
         /// The file.
         path: String,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// Serializing an answer failed.
     #[error("cannot write JSON: {0}")]

@@ -267,13 +267,12 @@ pub enum RowError {
         message: String,
     },
     /// Reading failed.
-    #[error("line {line}: cannot read")]
+    #[error("line {line}: cannot read: {error}")]
     Io {
         /// The line being read.
         line: u64,
         /// Why.
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -679,7 +678,10 @@ impl<R: Read, L: Layout> Iterator for CsvRows<R, L> {
                     let csv::ErrorKind::Io(source) = e.into_kind() else {
                         return None;
                     };
-                    return Some(Err(RowError::Io { line, source }));
+                    return Some(Err(RowError::Io {
+                        line,
+                        error: source,
+                    }));
                 }
                 let names: Vec<String> = self
                     .columns
@@ -878,11 +880,11 @@ impl<R: BufRead, L: Layout> Iterator for JsonLinesRows<R, L> {
                         message: "the line is not UTF-8".to_owned(),
                     }));
                 }
-                Err(source) => {
+                Err(error) => {
                     self.done = true;
                     return Some(Err(RowError::Io {
                         line: self.line,
-                        source,
+                        error,
                     }));
                 }
             }
