@@ -10,36 +10,11 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::smsplan;
+use common::{golden_campaign, sample, smsplan, temp_dir};
 
 const NOW: &str = "2026-12-20T10:00:00+01:00";
-
-fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/sample")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn golden_campaign(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../smsplan-formats/tests/golden/v1/campaign")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smsplan-conv-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Runs `args`, feeding `input` on standard input from a thread, reads `keep` bytes of the
 /// output and closes it: the status and standard error of the command.

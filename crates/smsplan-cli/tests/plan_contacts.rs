@@ -11,25 +11,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::smsplan;
+use common::{sample, smsplan, temp_dir};
 use serde_json::Value;
 
 const NOW: &str = "2026-12-20T10:00:00+01:00";
-
-fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/sample")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smsplan-table-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn plan(args: &[&str]) -> String {
     let run = smsplan(&[&["plan", "--now", NOW], args].concat(), "");

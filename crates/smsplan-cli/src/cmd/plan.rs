@@ -19,7 +19,8 @@ use smsplan_core::plan::{Campaign, PlanError, SendPlan, plan};
 use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
 use smsplan_formats::v1::contacts::{
-    CampaignSettings, ContactTable, CsvRows, JsonLinesRows, RowError, TableError,
+    CampaignSettings, ContactLayout, ContactTable, CsvRows, GroupLayout, JsonLinesRows, Layout,
+    RowError, TableError,
 };
 use smsplan_formats::v1::convert::{ConvertError, PlanView};
 
@@ -262,9 +263,13 @@ pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliEr
             drop(text);
             let mut table = ContactTable::new();
             if let Some(groups) = &args.groups {
-                read_groups(groups, args.table_format, io, &mut table)?;
+                read_rows::<GroupLayout>(groups, "--groups", args.table_format, io, |g| {
+                    table.declare(g);
+                })?;
             }
-            read_contacts(contacts, args.table_format, io, &mut table)?;
+            read_rows::<ContactLayout>(contacts, "--contacts", args.table_format, io, |c| {
+                table.push(c);
+            })?;
             let progress = Progress {
                 on: table.len() >= LARGE,
                 tty,
@@ -393,46 +398,26 @@ fn header_error(input: &Input, error: RowError) -> PlanCmdError {
     }
 }
 
-fn read_contacts(
+/// Reads the rows of a contacts or groups file into `add`; every refused row is collected.
+fn read_rows<L: Layout>(
     input: &Input,
+    what: &'static str,
     format: Option<TableFormat>,
     io: &mut Io,
-    table: &mut ContactTable,
+    mut add: impl FnMut(L::Row),
 ) -> Result<(), CliError> {
-    let format = format_of(input, "--contacts", format)?;
-    let reader = io.open(input, "--contacts")?;
+    let format = format_of(input, what, format)?;
+    let reader = io.open(input, what)?;
     let mut refused = Refused::default();
-    let mut add = |row| match row {
-        Ok(row) => table.push(row),
+    let mut each = |row| match row {
+        Ok(row) => add(row),
         Err(error) => refused.add(error),
     };
     match format {
-        TableFormat::Csv => CsvRows::contacts(reader)
+        TableFormat::Csv => CsvRows::<_, L>::new(reader)
             .map_err(|e| header_error(input, e))?
-            .for_each(&mut add),
-        TableFormat::Jsonl => JsonLinesRows::contacts(reader).for_each(&mut add),
-    }
-    Ok(refused.check(input)?)
-}
-
-fn read_groups(
-    input: &Input,
-    format: Option<TableFormat>,
-    io: &mut Io,
-    table: &mut ContactTable,
-) -> Result<(), CliError> {
-    let format = format_of(input, "--groups", format)?;
-    let reader = io.open(input, "--groups")?;
-    let mut refused = Refused::default();
-    let mut add = |row| match row {
-        Ok(group) => table.declare(group),
-        Err(error) => refused.add(error),
-    };
-    match format {
-        TableFormat::Csv => CsvRows::groups(reader)
-            .map_err(|e| header_error(input, e))?
-            .for_each(&mut add),
-        TableFormat::Jsonl => JsonLinesRows::groups(reader).for_each(&mut add),
+            .for_each(&mut each),
+        TableFormat::Jsonl => JsonLinesRows::<_, L>::new(reader).for_each(&mut each),
     }
     Ok(refused.check(input)?)
 }
