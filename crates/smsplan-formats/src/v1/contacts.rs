@@ -767,7 +767,13 @@ impl<R: BufRead, L: Layout> JsonLinesRows<R, L> {
     }
 }
 
+/// serde_json's message without its position; for a value of the wrong type (the line is
+/// not an object) a fixed message, since serde_json would quote the value, and a line's
+/// value may be a phone number.
 fn json_message(e: &serde_json::Error) -> String {
+    if e.is_data() {
+        return "expected a JSON object, one per line".to_owned();
+    }
     let text = e.to_string();
     text.rsplit_once(" at line ")
         .map_or(text.as_str(), |(m, _)| m)
@@ -1196,7 +1202,8 @@ mod tests {
                     {\"id\": \"c3\", \"city\": {\"name\": \"Paris\"}}\n\
                     {\"id\": \"c4\", \"id\": \"c5\"}\n\
                     [1]\n\
-                    {\"id\": \"c6\"} x\n";
+                    {\"id\": \"c6\"} x\n\
+                    \"06 12 34 56 78\"\n";
         let rows: Vec<_> = JsonLinesRows::contacts(text.as_bytes()).collect();
         let first = rows[0].as_ref().unwrap();
         assert_eq!(first.contact.id.as_str(), "42");
@@ -1215,9 +1222,14 @@ mod tests {
             [
                 "line 4, column `city`: expected a string, a number, a boolean or null",
                 "line 5: column `id` appears twice",
-                "line 6: invalid type: sequence, expected a JSON object, one per line",
+                "line 6: expected a JSON object, one per line",
                 "line 7, column 14: trailing characters",
+                "line 8, column 16: expected a JSON object, one per line",
             ]
+        );
+        assert!(
+            !errors.iter().any(|e| e.contains("06 12")),
+            "a number is never quoted"
         );
     }
 
