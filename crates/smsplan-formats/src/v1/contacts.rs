@@ -794,11 +794,15 @@ fn set_json<L: Layout>(
         "a string, a number, a boolean or null"
     };
     match text.as_bytes().first() {
-        Some(b'"') => {
-            let value: Cow<'_, str> =
-                serde_json::from_str(text).map_err(|_| CellError::Type { expected })?;
-            set_text::<L>(builder, column, &value)
-        }
+        Some(b'"') => match text.get(1..text.len().saturating_sub(1)) {
+            // Most strings have no escape: their text is the value, no second parse.
+            Some(inner) if !inner.contains(['\\', '"']) => set_text::<L>(builder, column, inner),
+            _ => {
+                let value: Cow<'_, str> =
+                    serde_json::from_str(text).map_err(|_| CellError::Type { expected })?;
+                set_text::<L>(builder, column, &value)
+            }
+        },
         Some(b'n') => Ok(()),
         Some(b'[') if L::is_list(column) => {
             let items: Vec<Cow<'_, str>> =
@@ -1198,7 +1202,7 @@ mod tests {
     fn json_lines_take_strings_lists_numbers_and_null() {
         let text = "{\"id\": 42, \"groups\": [\"vip\", \"all\"], \"preferred_hour\": 9, \"phone\": null}\n\
                     \n\
-                    {\"id\": \"c2\", \"groups\": \"vip;x\", \"vip\": true}\n\
+                    {\"id\": \"c2\", \"groups\": \"vip;x\", \"vip\": true, \"note\": \"say \\\"hi\\\" \\u00e9\"}\n\
                     {\"id\": \"c3\", \"city\": {\"name\": \"Paris\"}}\n\
                     {\"id\": \"c4\", \"id\": \"c5\"}\n\
                     [1]\n\
@@ -1212,6 +1216,7 @@ mod tests {
         assert_eq!(first.groups.len(), 2);
         let second = rows[1].as_ref().unwrap();
         assert_eq!(second.contact.fields.get("vip"), Some("true"));
+        assert_eq!(second.contact.fields.get("note"), Some("say \"hi\" é"));
         assert_eq!(second.groups.len(), 2);
         let errors: Vec<String> = rows[2..]
             .iter()
