@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cargo build --release --locked -q -p smsplan-cli
-cargo build --release --locked -q --example fragment_corpus
+cargo build --release --locked -q -p smsplan-text --example fragment_corpus
 (cd benches/npm && npm ci --no-audit --no-fund --silent)
 target/release/examples/fragment_corpus write "$count" > "$tmp/corpus.jsonl"
 echo "corpus: $count messages, $(wc -c < "$tmp/corpus.jsonl") bytes of JSON lines"

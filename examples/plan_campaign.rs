@@ -8,7 +8,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
-use std::num::NonZeroUsize;
 
 use smsplan::core::approval::{Actor, Event, Session, StateKind};
 use smsplan::core::chrono::{DateTime, TimeDelta, Utc};
@@ -24,10 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now: DateTime<Utc> = "2026-12-20T09:00:00Z".parse()?;
     let spec: CampaignSpec = from_json(CAMPAIGN)?;
     let campaign = Campaign::try_from(spec)?;
-    let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
 
     // 1. Prepare: the plan and its checklist.
-    let plans = smsplan::core::plan::plan(&campaign, now, threads)?;
+    let plans = campaign.plan(now)?; // on every core; the result does not depend on it
     let plan = plans.first().ok_or("a one-off campaign has one plan")?;
     print_plan(&campaign, plan);
 

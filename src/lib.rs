@@ -15,6 +15,20 @@
 //!
 //! What smsplan does not do: it reads no clock and performs no I/O outside the provider
 //! adapters; callers pass the current instant in.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `provider` | yes | [`provider`]: gateway traits, dispatch, pacing, the in-memory gateway |
+//! | `formats` | yes | [`formats`]: the versioned JSON wire formats and the contact file layout |
+//! | `kannel` | no | `provider::kannel`, the Kannel HTTP adapter and its callback listener |
+//! | `testing` | no | `provider::testing`, the conformance suite every gateway adapter runs |
+//! | `schema` | no | `schemars::JsonSchema` on the wire types of [`formats`] |
+//!
+//! Only counting fragments? Depend on `smsplan-text` alone (also here as [`text`]): it
+//! needs two small crates and builds on `no_std`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,8 +37,11 @@
 )]
 
 pub use smsplan_core as core;
+#[cfg(feature = "formats")]
 pub use smsplan_formats as formats;
+#[cfg(feature = "provider")]
 pub use smsplan_provider as provider;
+pub use smsplan_text as text;
 
 /// The chrono version smsplan's API uses.
 pub use smsplan_core::chrono;

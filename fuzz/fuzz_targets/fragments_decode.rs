@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smsplan_core::text::{decode, parse_user_data};
+use smsplan_text::{decode, parse_user_data};
 
 fuzz_target!(|input: (u8, bool, u8, &[u8])| {
     let (dcs, udhi, udl, data) = input;

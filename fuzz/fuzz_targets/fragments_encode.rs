@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smsplan_core::text::{decode, encode, parse_user_data};
+use smsplan_text::{decode, encode, parse_user_data};
 
 mod options;
 

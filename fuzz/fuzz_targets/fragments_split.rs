@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smsplan_core::text::{TextError, analyze, split};
+use smsplan_text::{TextError, analyze, split};
 
 mod options;
 

@@ -1,5 +1,5 @@
 // Shared by the fuzz targets: options chosen by the first input byte.
-use smsplan_core::text::{Boundaries, Language, Options, ReferenceSize};
+use smsplan_text::{Boundaries, Language, Options, ReferenceSize};
 
 pub fn options(byte: u8) -> Options {
     let mut o = Options::default();

@@ -1,44 +1,46 @@
 //! The JSON-lines loop shared by the streaming subcommands (`fragments`, `phone`).
 //!
-//! Each input line is answered by exactly one output line, in order. A line that is not
-//! valid input is answered with `{"error":{"kind":"invalid_input","line":N,...}}`, the rest
-//! is still processed, and the final status is [`Status::InputErrors`].
+//! Each input line is answered by exactly one answer, in order (one line each, or an
+//! indented JSON value each with `--pretty`). A line that is not valid input is answered
+//! with `{"error":{"kind":"invalid_input","line":N,...}}`, the rest is still processed, and
+//! the final status is [`Status::InputErrors`] (a per-item domain error such as `too_long`
+//! is not an input error).
 
 use std::io::{self, BufRead, Write};
-use std::process::ExitCode;
 
-/// How a command ended when it did not fail outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Every line was valid input (a per-item domain error such as `too_long` is not an
-    /// input error).
-    Clean,
-    /// At least one line was malformed: exit status 1.
-    InputErrors,
-}
+pub use crate::inout::Status;
+use crate::inout::Style;
 
-impl From<Status> for ExitCode {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::Clean => ExitCode::SUCCESS,
-            Status::InputErrors => ExitCode::from(1),
-        }
-    }
-}
-
-/// An error that stops a command. Its message leaves the cause to `source()`: `main` writes
-/// the chain once.
+/// An error that stops a command: reading its input or writing its output failed, or an
+/// argument or a document was wrong. Its message leaves the cause to `source()`: `main`
+/// writes the chain once.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Reading or writing failed.
     #[error("i/o error")]
     Io(#[from] io::Error),
+    /// An input file could not be opened or read.
+    #[error("cannot read {path}: {error}")]
+    Read {
+        /// The file, or `standard input`.
+        path: String,
+        /// Why.
+        error: io::Error,
+    },
+    /// The `-o` file could not be written.
+    #[error("cannot write {path}: {error}")]
+    Output {
+        /// The file.
+        path: String,
+        /// Why.
+        error: io::Error,
+    },
     /// Serializing an answer failed.
     #[error("cannot write JSON")]
     Json(#[from] serde_json::Error),
     /// A result holds a value that its v1 format cannot spell.
     #[error("cannot write the result")]
-    Output(#[from] smsplan_formats::v1::mirror::NotRepresentable),
+    Unspellable(#[from] smsplan_formats::v1::mirror::NotRepresentable),
     /// A command-line argument was wrong.
     #[error("{0}")]
     Usage(String),
@@ -68,22 +70,52 @@ pub enum CliError {
     },
 }
 
-/// Runs `answer` over every line of `input` and writes one JSON line per input line.
+/// One answer being written, in the run's JSON style.
+#[derive(Debug)]
+pub struct Answer {
+    buf: Vec<u8>,
+    style: Style,
+}
+
+impl Answer {
+    /// Writes `value` as the answer.
+    ///
+    /// # Errors
+    /// Serializing failed.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CliError> {
+        self.style.write(&mut self.buf, value)?;
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+    }
+}
+
+/// Runs `answer` over every line of `input` and writes one JSON answer per input line.
 ///
 /// `answer` gets the 1-based line number and the line's text, and writes its JSON answer
-/// (without the newline) into the buffer; it returns `false` when the line was malformed
-/// input. A line that is not UTF-8, or a byte order mark opening the input, is answered here
-/// with an `invalid_input` error and the next lines go on. Lines are read one at a time into
-/// a reused buffer, so memory stays constant.
-pub fn for_each_line<R, W, F>(mut input: R, output: W, mut answer: F) -> Result<Status, CliError>
+/// into the [`Answer`]; it returns `false` when the line was malformed input. A line that is
+/// not UTF-8, or a byte order mark opening the input, is answered here with an
+/// `invalid_input` error and the next lines go on. Lines are read one at a time into a
+/// reused buffer, so memory stays constant.
+pub fn for_each_line<R, W, F>(
+    mut input: R,
+    output: W,
+    style: Style,
+    mut answer: F,
+) -> Result<Status, CliError>
 where
     R: BufRead,
     W: Write,
-    F: FnMut(usize, &str, &mut Vec<u8>) -> Result<bool, CliError>,
+    F: FnMut(usize, &str, &mut Answer) -> Result<bool, CliError>,
 {
     let mut out = io::BufWriter::with_capacity(64 * 1024, output);
     let mut line = Vec::new();
-    let mut buf = Vec::with_capacity(1024);
+    let mut buf = Answer {
+        buf: Vec::with_capacity(1024),
+        style,
+    };
     let mut number = 0usize;
     let mut status = Status::Clean;
     loop {
@@ -109,8 +141,8 @@ where
         if !valid {
             status = Status::InputErrors;
         }
-        buf.push(b'\n');
-        out.write_all(&buf)?;
+        buf.buf.push(b'\n');
+        out.write_all(&buf.buf)?;
     }
     out.flush()?;
     Ok(status)
@@ -119,9 +151,9 @@ where
 /// The byte order mark, which JSON texts must not start with (RFC 8259 §8.1).
 const BOM: char = '\u{FEFF}';
 
-/// Writes `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}` into `buf`.
+/// Answers `{"error":{"kind":"invalid_input","line":N,"column":C,"message":...}}`.
 pub fn invalid_input(
-    buf: &mut Vec<u8>,
+    buf: &mut Answer,
     line: usize,
     problem: &InputProblem,
 ) -> Result<(), CliError> {
@@ -133,8 +165,7 @@ pub fn invalid_input(
             "message": problem.message,
         }
     });
-    serde_json::to_writer(&mut *buf, &value)?;
-    Ok(())
+    buf.json(&value)
 }
 
 /// What is wrong with one input line: a message and, for JSON syntax or data errors, the

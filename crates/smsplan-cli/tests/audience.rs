@@ -35,7 +35,9 @@ fn goldens_resolve_to_their_committed_results_byte_for_byte() {
         let input = golden("audience", name);
         let expected = std::fs::read_to_string(golden("audience-result", name)).unwrap();
         for threads in ["1", "2", "3"] {
-            let (out, err, code) = run(&[input.to_str().unwrap(), "--threads", threads], "");
+            // The goldens are indented: `--pretty`, as a terminal would get by default.
+            let args = [input.to_str().unwrap(), "--threads", threads, "--pretty"];
+            let (out, err, code) = run(&args, "");
             assert_eq!(code, 0, "{name}: {err}");
             assert_eq!(out, expected, "{name} with {threads} threads");
         }

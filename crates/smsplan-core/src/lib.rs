@@ -27,7 +27,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`text`] | fragments: GSM 7-bit and UCS-2 (TS 23.038), concatenation (TS 23.040) |
+//! | [`text`] | fragments: GSM 7-bit and UCS-2 (TS 23.038), concatenation (TS 23.040); the `smsplan-text` crate |
 //! | [`money`] | exact decimal amounts for prices and credits |
 //! | [`phone`] | [`phone::PhoneNumber`] (libphonenumber metadata) and its time zones |
 //! | [`contact`], [`group`], [`dedup`], [`audience`] | who may receive a send, and why others may not |
@@ -39,6 +39,7 @@
 //!
 //! What it does not do: serialization (see `smsplan-formats`), sending (see
 //! `smsplan-provider`), or reading the clock.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -56,7 +57,6 @@ pub mod error;
 mod every_variant;
 pub mod group;
 pub mod holiday;
-pub mod money;
 pub mod parallel;
 pub mod phone;
 pub mod plan;
@@ -64,8 +64,15 @@ pub mod progress;
 pub mod schedule;
 pub mod sender;
 pub mod template;
-pub mod text;
 pub mod window;
 
 pub use chrono;
 pub use chrono_tz;
+/// The fragment encoder ([`smsplan_text`]): alphabets, counting, splitting, PDU parts.
+pub use smsplan_text as text;
+/// Exact decimal amounts for prices and credits ([`smsplan_text::money`]).
+pub use smsplan_text::money;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

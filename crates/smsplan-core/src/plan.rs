@@ -62,6 +62,9 @@ use crate::window::{
 
 mod pace;
 
+mod builder;
+pub use builder::{ALL_CONTACTS, BuildError, CampaignBuilder};
+
 /// What is sent.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -536,6 +539,16 @@ pub enum PlanError {
     /// A worker thread could not be started.
     #[error(transparent)]
     Spawn(#[from] crate::parallel::SpawnError),
+    /// The encoder refused a contact's rendered message for another reason than its
+    /// length (a too-long message is the exclusion [`Exclusion::TooLong`]).
+    #[error("contact {contact}: the message cannot be encoded")]
+    Text {
+        /// The contact.
+        contact: ContactId,
+        /// The encoder's reason.
+        #[source]
+        source: text::TextError,
+    },
     /// A recurring campaign with more than [`MAX_RUNS`] runs.
     #[error("recurrence gives more than {max} runs")]
     TooManyRuns {
@@ -1116,6 +1129,12 @@ impl<'a> Ctx<'a> {
             Ok(a) => a,
             Err(text::TextError::TooLong { segments, .. }) => {
                 return excluded(Exclusion::TooLong { segments });
+            }
+            Err(source) => {
+                return Err(PlanError::Text {
+                    contact: contact.id.clone(),
+                    source,
+                });
             }
         };
         let cost = analysis

@@ -86,6 +86,7 @@ fn campaigns_round_trip_and_plan_as_recorded() {
 }
 
 #[test]
+#[cfg(feature = "schema")]
 fn schemas_are_the_committed_ones() {
     let dir = root().join("schema");
     check(

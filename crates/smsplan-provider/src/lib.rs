@@ -51,6 +51,7 @@
 //! for your store), persist the idempotency ledger across restarts of your process (a
 //! gateway remembers the ids it has sent while it lives; `forget` bounds that memory),
 //! speak SMPP, or do TLS.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,7 +1,6 @@
 //! `smsplan fragments`: fragment counts of messages read as JSON lines.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -11,13 +10,25 @@ use smsplan_core::text::{
     TextError,
 };
 
+use crate::inout::{Input, Io};
 use crate::jsonl::{self, CliError, InputProblem, Status};
 
-/// Reads one message per line on standard input, either a JSON string or an object
-/// `{"text": ..., "id": ...}`, and writes one JSON object per line with its encoding and
-/// segments.
+/// Reads one message per line, either a JSON string or an object `{"text": ..., "id": ...}`,
+/// and writes one JSON object per line with its encoding and segments.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Input, one message per line:
+  \"Hi Ana, -20% today. STOP 36111\"
+  {\"id\": 7, \"text\": \"Soldes d'hiver 🎉\"}
+
+Examples:
+  smsplan fragments testdata/sample/messages.jsonl
+  echo '\"Hello €\"' | smsplan fragments --split --price 0.045
+  smsplan fragments big.jsonl --compact | head")]
 pub struct Args {
+    /// The messages, as JSON lines (`-`: standard input).
+    #[arg(value_name = "FILE", default_value = "-", value_parser = Input::parser())]
+    input: Input,
     /// Use 16-bit concatenation references (152 septets / 66 units per part).
     #[arg(long)]
     ref16: bool,
@@ -170,8 +181,8 @@ struct ErrorBody {
     max: Option<usize>,
 }
 
-/// Runs `smsplan fragments` over `input`, writing to `output`.
-pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Status, CliError> {
+/// Runs `smsplan fragments`.
+pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
     let mut options = Options::default()
         .allow_single_shifts(args.national_shift.unwrap_or_default())
         .allow_locking_shifts(args.national_lock.unwrap_or_default());
@@ -198,7 +209,9 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
             "--reference: {reference} does not fit an 8-bit reference (0-255); add --ref16"
         )));
     }
-    jsonl::for_each_line(input, output, |line, raw, buf| {
+    let input = io.open(&args.input, "FILE")?;
+    let style = io.style();
+    jsonl::for_each_line(input, io.out(), style, |line, raw, buf| {
         let item = match read_item(raw) {
             Ok(item) => item,
             Err(problem) => {
@@ -230,7 +243,7 @@ fn answer(
     args: &Args,
     price: Option<Money>,
     reference: u16,
-    buf: &mut Vec<u8>,
+    buf: &mut jsonl::Answer,
 ) -> Result<(), CliError> {
     let smart = args.smart.then(|| text::smart_encode(&item.text));
     let message: &str = smart.as_ref().map_or(&item.text, |s| &s.text);
@@ -254,7 +267,7 @@ fn answer(
                     .unwrap_or_else(|e| e.to_string())
             });
             let report = report(item, &analysis, args, cost, smart.as_ref(), parts);
-            serde_json::to_writer(&mut *buf, &report)?;
+            buf.json(&report)?;
         }
         Err(TextError::TooLong { segments, max }) => {
             let error = jsonl::ErrorLine {
@@ -266,7 +279,7 @@ fn answer(
                     max: Some(max),
                 },
             };
-            serde_json::to_writer(&mut *buf, &error)?;
+            buf.json(&error)?;
         }
         Err(other) => {
             let error = jsonl::ErrorLine {
@@ -278,7 +291,7 @@ fn answer(
                     max: None,
                 },
             };
-            serde_json::to_writer(&mut *buf, &error)?;
+            buf.json(&error)?;
         }
     }
     Ok(())

@@ -1,15 +1,18 @@
 //! `smsplan holidays`: the public holidays of a built-in calendar in one year.
 
-use std::io::Write;
-
 use smsplan_core::holiday::{BuiltinCalendar, ObservedRule};
 use smsplan_formats::v1::policy::HolidayEntry;
 
+use crate::inout::Io;
 use crate::jsonl::{CliError, Status};
 
 /// Writes a JSON array of `{"date": "YYYY-MM-DD", "name": "..."}` sorted by date. `us`
 /// gives the actual dates, without the observed-day shift unless `--observed`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  smsplan holidays --calendar fr-alsace-moselle --year 2026
+  smsplan holidays --calendar us --year 2027 --observed --pretty")]
 pub struct Args {
     /// The calendar: fr, fr-alsace-moselle or us.
     #[arg(long, value_name = "NAME", value_parser = parse_calendar)]
@@ -28,7 +31,7 @@ fn parse_calendar(value: &str) -> Result<BuiltinCalendar, String> {
 }
 
 /// Runs the command.
-pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
+pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
     let calendar = match (args.calendar, args.observed) {
         (BuiltinCalendar::UsFederal, true) => {
             args.calendar.calendar().observed(ObservedRule::UsFederal)
@@ -50,8 +53,6 @@ pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
             name: h.name().to_owned(),
         })
         .collect();
-    serde_json::to_writer(&mut out, &entries)?;
-    writeln!(out)?;
-    out.flush()?;
+    io.write_document(&entries)?;
     Ok(Status::Clean)
 }

@@ -1,20 +1,30 @@
 //! `smsplan phone`: parse and validate phone numbers read as JSON lines.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use smsplan_core::phone::{PhoneNumber, Region};
 
+use crate::inout::{Input, Io};
 use crate::jsonl::{self, CliError, InputProblem, Status};
 
-/// Reads one number per line on standard input, either a JSON string (read in `--region`) or
-/// an object `{"number": ..., "region": "FR", "id": ...}` (`region` and `id` optional), and
+/// Reads one number per line, either a JSON string (read in `--region`) or an object `{"number": ..., "region": "FR", "id": ...}` (`region` and `id` optional), and
 /// writes one JSON object per line: `{"e164", "region", "type", "valid", "time_zones"}`, or
 /// `{"error": {"kind", "message"}}` for a number that does not parse or is not valid.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Input, one number per line:
+  \"06 12 34 56 78\"
+  {\"id\": \"c1\", \"number\": \"(212) 555-0100\", \"region\": \"US\"}
+
+Examples:
+  smsplan phone --region FR numbers.jsonl
+  echo '\"+33 6 12 34 56 78\"' | smsplan phone")]
 pub struct Args {
+    /// The numbers, as JSON lines (`-`: standard input).
+    #[arg(value_name = "FILE", default_value = "-", value_parser = Input::parser())]
+    input: Input,
     /// Default region for national numbers (ISO 3166-1 alpha-2). Without it, numbers must
     /// carry their country code (`+` first) unless their line gives a region.
     #[arg(long, value_name = "CODE", value_parser = parse_region)]
@@ -55,9 +65,11 @@ struct ErrorBody {
     message: String,
 }
 
-/// Runs `smsplan phone` over `input`, writing to `output`.
-pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Status, CliError> {
-    jsonl::for_each_line(input, output, |line, raw, buf| {
+/// Runs `smsplan phone`.
+pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
+    let input = io.open(&args.input, "FILE")?;
+    let style = io.style();
+    jsonl::for_each_line(input, io.out(), style, |line, raw, buf| {
         let (item, region) = match read_item(raw, args.region) {
             Ok(read) => read,
             Err(problem) => {
@@ -80,7 +92,7 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
                     valid: true,
                     time_zones: number.time_zones().iter().map(|tz| tz.name()).collect(),
                 };
-                serde_json::to_writer(&mut *buf, &report)?;
+                buf.json(&report)?;
             }
             Err(error) => {
                 let line = jsonl::ErrorLine {
@@ -90,7 +102,7 @@ pub fn run(args: &Args, input: impl BufRead, output: impl Write) -> Result<Statu
                         message: error.to_string(),
                     },
                 };
-                serde_json::to_writer(&mut *buf, &line)?;
+                buf.json(&line)?;
             }
         }
         Ok(true)

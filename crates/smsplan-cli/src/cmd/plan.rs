@@ -1,35 +1,99 @@
-//! `smsplan plan CAMPAIGN.json --now RFC3339`: writes the send plan of a campaign.
+//! `smsplan plan CAMPAIGN --now RFC3339`: writes the send plan of a campaign.
 //!
-//! The plan (`smsplan.plan/v1`) goes to standard output, one JSON document; a recurring
-//! campaign gives a JSON array with one plan per run. Exit status 0 whenever a plan is
-//! written, failing checks included (they show in `checklist`); 2 for input that cannot be
-//! planned, with the field path or the line and column of the problem.
+//! The plan (`smsplan.plan/v1`) is one JSON document; a recurring campaign gives a JSON
+//! array with one plan per run. Exit status 0 whenever a plan is written, failing checks
+//! included (they show in `checklist`), unless `--fail-on` asks for 3; 2 for input that
+//! cannot be planned, with the field path or the line and column of the problem.
+//!
+//! Contacts come embedded in the campaign, or from `--contacts FILE` (CSV or JSON lines in
+//! the layout of `smsplan_formats::v1::contacts`), read row by row; every refused row is
+//! reported, then the command fails.
 
 use std::io::{self, IsTerminal, Write};
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
 use std::time::Instant as Clock;
 
 use chrono::{DateTime, Utc};
-use smsplan_core::plan::{Campaign, PlanError, plan};
+use smsplan_core::checklist::CheckStatus;
+use smsplan_core::plan::{Campaign, PlanError, SendPlan, plan};
 use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
+use smsplan_formats::v1::contacts::{
+    CampaignSettings, ContactLayout, ContactTable, CsvRows, GroupLayout, JsonLinesRows, Layout,
+    RowError, TableError,
+};
 use smsplan_formats::v1::convert::{ConvertError, PlanView};
+
+use crate::inout::{Input, Io, Status};
+use crate::jsonl::CliError;
 
 /// Arguments of `smsplan plan`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Input: a `smsplan.campaign/v1` JSON document (project, contacts, groups, audience, message,
+schedule, credits). With --contacts it has no `contacts` key, and no `groups` key when the
+contacts name their groups. A contacts file, CSV with a header or one JSON object per line:
+  id,phone,email,consent_status,consent_changed_at,consent_source,time_zone,quarantined,groups,first_name
+  c1,06 12 34 56 78,ana@example.org,subscribed,2026-01-10T09:00:00+01:00,web form,,,newsletter;vip,Ana
+Every other column is a personalization field. A groups file has `id` and `members`
+(contact ids separated by `;`).
+
+Examples:
+  smsplan plan testdata/sample/campaign.json --now 2026-12-20T10:00:00+01:00 -o plan.json
+  smsplan plan testdata/sample/settings.json --contacts testdata/sample/contacts.csv
+  smsplan plan campaign.json --fail-on warn --compact > plan.json || echo \"not ready\"")]
 pub struct Args {
-    /// The campaign file (`smsplan.campaign/v1`).
-    pub campaign: PathBuf,
+    /// The campaign (`smsplan.campaign/v1`; `-`: standard input).
+    #[arg(value_name = "CAMPAIGN", value_parser = Input::parser())]
+    pub campaign: Input,
+    /// The contacts, CSV or JSON lines (`.csv`, `.jsonl`; `-`: standard input); the
+    /// campaign then has no `contacts` key.
+    #[arg(long, value_name = "FILE", value_parser = Input::parser())]
+    pub contacts: Option<Input>,
+    /// Groups declared with their members (`id`, `members`), CSV or JSON lines, in addition
+    /// to the groups the contacts name.
+    #[arg(long, value_name = "FILE", value_parser = Input::parser(), requires = "contacts")]
+    pub groups: Option<Input>,
+    /// The format of `--contacts` and `--groups` when the file name does not tell.
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub table_format: Option<TableFormat>,
     /// The planning instant, RFC 3339 with offset (default: the system clock).
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
     /// Worker threads (default: the available cores; at most 256).
     #[arg(long)]
     pub threads: Option<NonZeroUsize>,
-    /// Indent the JSON output.
-    #[arg(long)]
-    pub pretty: bool,
+    /// Exit with status 3 when a check at or above this level is not passed (`warn`: any
+    /// warning or failure; `fail`: a failure); the plan is still written.
+    #[arg(long, value_name = "LEVEL", value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The file format of a contacts or groups file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// CSV with a header line.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// The check level `--fail-on` gates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// A warning or a failure.
+    Warn,
+    /// A failure.
+    Fail,
+}
+
+impl FailOn {
+    fn level(self) -> CheckStatus {
+        match self {
+            Self::Warn => CheckStatus::Warn,
+            Self::Fail => CheckStatus::Fail,
+        }
+    }
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -38,17 +102,12 @@ fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset: {e}"))
 }
 
+/// Refused rows shown before the count of the others.
+const SHOWN_ROW_ERRORS: usize = 20;
+
 /// Why a campaign could not be planned.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanCmdError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {error}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        error: io::Error,
-    },
     /// The file is not a valid campaign document.
     #[error("{path}: {error}")]
     Format {
@@ -66,6 +125,34 @@ pub enum PlanCmdError {
         #[source]
         source: ConvertError,
     },
+    /// The campaign and the contacts file do not go together.
+    #[error("{path}: {error}")]
+    Table {
+        /// The campaign file.
+        path: String,
+        /// What.
+        error: TableError,
+    },
+    /// Rows of a contacts or groups file were refused.
+    #[error("{path}: {count} rows refused{}", list(errors, *count))]
+    Rows {
+        /// The file.
+        path: String,
+        /// The first refused rows.
+        errors: Vec<RowError>,
+        /// How many rows were refused.
+        count: usize,
+    },
+    /// The contacts or groups file's format is not known.
+    #[error(
+        "{what} {path}: cannot tell CSV from JSON lines by the name; use .csv or .jsonl, or --table-format"
+    )]
+    UnknownFormat {
+        /// The argument.
+        what: &'static str,
+        /// The file.
+        path: String,
+    },
     /// Planning failed.
     #[error("{path}")]
     Plan {
@@ -75,6 +162,18 @@ pub enum PlanCmdError {
         #[source]
         source: PlanError,
     },
+}
+
+fn list(errors: &[RowError], count: usize) -> String {
+    let mut out = String::new();
+    for e in errors {
+        out.push_str("\n  ");
+        out.push_str(&e.to_string());
+    }
+    if count > errors.len() {
+        out.push_str(&format!("\n  ... and {} more", count - errors.len()));
+    }
+    out
 }
 
 /// Reports phases on standard error for large audiences (a bar on a terminal).
@@ -118,32 +217,65 @@ impl Progress {
 /// Contacts from which phases are reported on standard error.
 const LARGE: usize = 10_000;
 
-/// Runs `smsplan plan`.
+/// Runs `smsplan plan` at `now`.
 ///
 /// # Errors
 /// [`PlanCmdError`] for unreadable, malformed or unplannable input.
-pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate::jsonl::CliError> {
-    let path = args.campaign.display().to_string();
+pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliError> {
+    let path = args.campaign.name();
     let started = Clock::now();
-    let text = std::fs::read_to_string(&args.campaign).map_err(|error| PlanCmdError::Read {
-        path: path.clone(),
-        error,
-    })?;
-    let spec: CampaignSpec = from_json(&text).map_err(|error| PlanCmdError::Format {
-        path: path.clone(),
-        error,
-    })?;
-    drop(text);
-    let progress = Progress {
-        on: spec.contacts.len() >= LARGE,
-        tty: io::stderr().is_terminal(),
-        started,
+    let text = io.read_to_string(&args.campaign, "CAMPAIGN")?;
+    let tty = io::stderr().is_terminal();
+    let (campaign, progress) = match &args.contacts {
+        None => {
+            let spec: CampaignSpec = from_json(&text).map_err(|error| PlanCmdError::Format {
+                path: path.clone(),
+                error,
+            })?;
+            drop(text);
+            let progress = Progress {
+                on: spec.contacts.len() >= LARGE,
+                tty,
+                started,
+            };
+            progress.step(1, &format!("read {} contacts", spec.contacts.len()));
+            let campaign = Campaign::try_from(spec).map_err(|source| PlanCmdError::Convert {
+                path: path.clone(),
+                source,
+            })?;
+            (campaign, progress)
+        }
+        Some(contacts) => {
+            let settings =
+                CampaignSettings::from_json(&text).map_err(|error| PlanCmdError::Format {
+                    path: path.clone(),
+                    error,
+                })?;
+            drop(text);
+            let mut table = ContactTable::new();
+            if let Some(groups) = &args.groups {
+                read_rows::<GroupLayout>(groups, "--groups", args.table_format, io, |g| {
+                    table.declare(g);
+                })?;
+            }
+            read_rows::<ContactLayout>(contacts, "--contacts", args.table_format, io, |c| {
+                table.push(c);
+            })?;
+            let progress = Progress {
+                on: table.len() >= LARGE,
+                tty,
+                started,
+            };
+            progress.step(1, &format!("read {} contacts", table.len()));
+            let campaign = settings
+                .into_campaign(table)
+                .map_err(|error| PlanCmdError::Table {
+                    path: path.clone(),
+                    error,
+                })?;
+            (campaign, progress)
+        }
     };
-    progress.step(1, &format!("read {} contacts", spec.contacts.len()));
-    let campaign = Campaign::try_from(spec).map_err(|source| PlanCmdError::Convert {
-        path: path.clone(),
-        source,
-    })?;
     progress.step(2, "checked the campaign");
     let threads = args
         .threads
@@ -156,24 +288,127 @@ pub fn run(args: &Args, now: DateTime<Utc>, out: impl Write) -> Result<(), crate
     let recipients: usize = plans.iter().map(|p| p.recipients.len()).sum();
     progress.step(3, &format!("planned {recipients} messages"));
     drop(campaign);
+    write_plans(&plans, io)?;
+    progress.step(4, "wrote the plan");
+    Ok(match args.fail_on {
+        Some(level) if !gate(&plans, level.level()) => Status::GateFailed,
+        _ => Status::Clean,
+    })
+}
+
+fn write_plans(plans: &[SendPlan], io: &mut Io) -> Result<(), CliError> {
+    let style = io.style();
     let wire: Vec<PlanView<'_>> = plans.iter().map(PlanView).collect();
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let recurring = plans.first().is_some_and(|p| p.run.is_some());
-    match (recurring, args.pretty) {
-        (true, true) => serde_json::to_writer_pretty(&mut out, &wire)?,
-        (true, false) => serde_json::to_writer(&mut out, &wire)?,
-        (false, pretty) => {
-            for p in &wire {
-                if pretty {
-                    serde_json::to_writer_pretty(&mut out, p)?;
-                } else {
-                    serde_json::to_writer(&mut out, p)?;
-                }
-            }
+    let mut out = io::BufWriter::with_capacity(1 << 16, io.out());
+    if plans.first().is_some_and(|p| p.run.is_some()) {
+        style.write(&mut out, &wire)?;
+    } else {
+        for p in &wire {
+            style.write(&mut out, p)?;
         }
     }
     writeln!(out)?;
     out.flush()?;
-    progress.step(4, "wrote the plan");
     Ok(())
+}
+
+/// Whether every check of every plan is below `level`; prints the others on standard error.
+fn gate(plans: &[SendPlan], level: CheckStatus) -> bool {
+    let mut err = io::stderr().lock();
+    let mut passed = true;
+    for p in plans {
+        for check in p.checklist.checks().iter().filter(|c| c.status >= level) {
+            passed = false;
+            let run = p
+                .run
+                .as_ref()
+                .map(|r| format!(" (run {})", r.key))
+                .unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "smsplan plan: check {} is {}{run}: {}",
+                check.id.as_str(),
+                check.status.as_str(),
+                check.detail
+            );
+        }
+    }
+    passed
+}
+
+fn format_of(
+    input: &Input,
+    what: &'static str,
+    given: Option<TableFormat>,
+) -> Result<TableFormat, PlanCmdError> {
+    if let Some(format) = given {
+        return Ok(format);
+    }
+    match input.extension().as_deref() {
+        Some("csv") => Ok(TableFormat::Csv),
+        Some("jsonl" | "ndjson" | "json") => Ok(TableFormat::Jsonl),
+        _ => Err(PlanCmdError::UnknownFormat {
+            what,
+            path: input.name(),
+        }),
+    }
+}
+
+/// Collects the refused rows of a file; the first [`SHOWN_ROW_ERRORS`] are kept.
+#[derive(Default)]
+struct Refused {
+    errors: Vec<RowError>,
+    count: usize,
+}
+
+impl Refused {
+    fn add(&mut self, error: RowError) {
+        self.count += 1;
+        if self.errors.len() < SHOWN_ROW_ERRORS {
+            self.errors.push(error);
+        }
+    }
+
+    fn check(self, input: &Input) -> Result<(), PlanCmdError> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        Err(PlanCmdError::Rows {
+            path: input.name(),
+            errors: self.errors,
+            count: self.count,
+        })
+    }
+}
+
+fn header_error(input: &Input, error: RowError) -> PlanCmdError {
+    PlanCmdError::Rows {
+        path: input.name(),
+        errors: vec![error],
+        count: 1,
+    }
+}
+
+/// Reads the rows of a contacts or groups file into `add`; every refused row is collected.
+fn read_rows<L: Layout>(
+    input: &Input,
+    what: &'static str,
+    format: Option<TableFormat>,
+    io: &mut Io,
+    mut add: impl FnMut(L::Row),
+) -> Result<(), CliError> {
+    let format = format_of(input, what, format)?;
+    let reader = io.open(input, what)?;
+    let mut refused = Refused::default();
+    let mut each = |row| match row {
+        Ok(row) => add(row),
+        Err(error) => refused.add(error),
+    };
+    match format {
+        TableFormat::Csv => CsvRows::<_, L>::new(reader)
+            .map_err(|e| header_error(input, e))?
+            .for_each(&mut each),
+        TableFormat::Jsonl => JsonLinesRows::<_, L>::new(reader).for_each(&mut each),
+    }
+    Ok(refused.check(input)?)
 }

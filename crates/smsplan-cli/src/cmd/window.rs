@@ -1,9 +1,6 @@
 //! `smsplan window`: whether a policy allows a send at an instant in a recipient's zones, and
 //! when the next allowed window opens and ends.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use smsplan_core::phone::{PhoneNumber, RawNumber};
@@ -11,6 +8,7 @@ use smsplan_core::window::{Intersection, Policy, WindowError};
 use smsplan_formats::read::from_json;
 use smsplan_formats::v1::policy::{PolicySpec, WindowAnswer};
 
+use crate::inout::{Input, Io};
 use crate::jsonl::{CliError, Status};
 
 /// Writes one JSON object `{"allowed", "next_allowed", "window_end", "tz", "policy"}`.
@@ -22,15 +20,23 @@ use crate::jsonl::{CliError, Status};
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("rules").required(true).multiple(true).args(["policy", "policy_file"])))]
 #[command(group(clap::ArgGroup::new("zone").required(true).args(["tz", "number"])))]
+#[command(after_help = "\
+Input: the policy files, `smsplan.policy/v1` JSON documents (`-`: standard input).
+
+Examples:
+  smsplan window --policy fr-commercial --tz Europe/Paris --at 2026-06-13T19:59:00+02:00
+  smsplan window --policy us-tcpa,us-tx --number +12145550123 --at 2026-11-01T08:30:00-05:00
+  smsplan window --policy-file shop.json --tz Europe/Paris --at \"$(date -Iseconds)\" \\
+    --exit-status && ./send-batch.sh")]
 pub struct Args {
     /// A built-in policy: fr-commercial, fr-commercial-2024, fr-alsace-moselle,
     /// fr-operator-legacy, us-tcpa, us-fl, us-ok, us-md, us-ct, us-tx, us-wa, in-trai, vn;
     /// several (comma-separated or repeated) must all allow.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     policy: Vec<String>,
-    /// A user policy: a `smsplan.policy/v1` JSON file (repeatable).
-    #[arg(long, value_name = "PATH")]
-    policy_file: Vec<PathBuf>,
+    /// A user policy: a `smsplan.policy/v1` JSON file (repeatable; `-`: standard input).
+    #[arg(long, value_name = "FILE", value_parser = Input::parser())]
+    policy_file: Vec<Input>,
     /// The instant to check (RFC 3339, e.g. 2026-06-13T19:59:00+02:00).
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     at: DateTime<Utc>,
@@ -42,6 +48,10 @@ pub struct Args {
     /// Read after the arguments, so that an error can mask it (clap would echo it).
     #[arg(long, value_name = "E164")]
     number: Option<String>,
+    /// Exit with status 3 when the send is not allowed at `--at` (the answer is still
+    /// written), for scripts that gate on it.
+    #[arg(long)]
+    exit_status: bool,
 }
 
 /// The `--number` argument, parsed; its errors show the number masked.
@@ -62,21 +72,20 @@ fn parse_zone(value: &str) -> Result<Tz, String> {
         .map_err(|_| format!("unknown IANA time zone {value:?}"))
 }
 
-fn load_file(path: &Path) -> Result<Policy, CliError> {
-    let fail = |e: &dyn std::fmt::Display| {
-        CliError::Usage(format!("--policy-file {}: {e}", path.display()))
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(&e))?;
+fn load_file(file: &Input, io: &mut Io) -> Result<Policy, CliError> {
+    let fail =
+        |e: &dyn std::fmt::Display| CliError::Usage(format!("--policy-file {}: {e}", file.name()));
+    let text = io.read_to_string(file, "--policy-file")?;
     let spec: PolicySpec = from_json(&text).map_err(|e| fail(&e))?;
     Policy::try_from(&spec).map_err(|e| fail(&e))
 }
 
-fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
+fn load_policies(args: &Args, io: &mut Io) -> Result<Vec<Policy>, CliError> {
     let presets = args
         .policy
         .iter()
         .map(|name| Policy::preset(name).map_err(|e| CliError::Usage(format!("--policy: {e}"))));
-    let files = args.policy_file.iter().map(|p| load_file(p));
+    let files = args.policy_file.iter().map(|p| load_file(p, io));
     let policies = presets.chain(files).collect::<Result<Vec<_>, _>>()?;
     if policies.is_empty() {
         return Err(CliError::Usage(
@@ -87,8 +96,8 @@ fn load_policies(args: &Args) -> Result<Vec<Policy>, CliError> {
 }
 
 /// Runs the command.
-pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
-    let policies = load_policies(args)?;
+pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
+    let policies = load_policies(args, io)?;
     let number = args.number.as_deref().map(parse_number).transpose()?;
     let zones: &[Tz] = match &number {
         Some(number) => number.time_zones(),
@@ -120,8 +129,10 @@ pub fn run(args: &Args, mut out: impl Write) -> Result<Status, CliError> {
         tz: zones.iter().map(|z| z.name()).collect::<Vec<_>>().join(","),
         policy: names.clone(),
     };
-    serde_json::to_writer(&mut out, &answer)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(Status::Clean)
+    io.write_document(&answer)?;
+    Ok(if args.exit_status && !answer.allowed {
+        Status::GateFailed
+    } else {
+        Status::Clean
+    })
 }

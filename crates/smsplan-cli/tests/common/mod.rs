@@ -7,6 +7,7 @@
 )]
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -82,4 +83,30 @@ pub fn json_lines(stdout: &str) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// A file of the bundled campaign, `testdata/sample/NAME`.
+pub fn sample(name: &str) -> String {
+    in_repo(&Path::new("testdata/sample").join(name))
+}
+
+/// A golden campaign of the formats crate.
+pub fn golden_campaign(name: &str) -> String {
+    in_repo(&Path::new("crates/smsplan-formats/tests/golden/v1/campaign").join(name))
+}
+
+fn in_repo(path: &Path) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A fresh directory for one test's files.
+pub fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("smsplan-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -17,7 +17,7 @@ use smsplan_core::phone::Region;
 
 // The workspace's seeded SplitMix64, shared with the fragment corpus.
 #[allow(dead_code, reason = "only its generator is used here")]
-#[path = "../../../../benches/corpus/mod.rs"]
+#[path = "../../../smsplan-text/benches/corpus/mod.rs"]
 mod texts;
 
 pub use texts::Rng;

@@ -47,6 +47,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use smsplan_core::audience as core_audience;
@@ -58,7 +59,8 @@ use smsplan_core::phone::{PhoneError, PhoneNumber, RawNumber, Region, RegionErro
 use super::mirror::NotRepresentable;
 
 /// The `format` tag of an audience input document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AudienceFormat {
     /// `"smsplan.audience/v1"`
     #[serde(rename = "smsplan.audience/v1")]
@@ -66,7 +68,8 @@ pub enum AudienceFormat {
 }
 
 /// The `format` tag of an audience result document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum AudienceResultFormat {
     /// `"smsplan.audience-result/v1"`
     #[serde(rename = "smsplan.audience-result/v1")]
@@ -74,7 +77,8 @@ pub enum AudienceResultFormat {
 }
 
 /// The input of `smsplan audience`: a project's contacts and groups and a selection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AudienceSpec {
     /// Always `"smsplan.audience/v1"`.
@@ -90,7 +94,8 @@ pub struct AudienceSpec {
 }
 
 /// The primary key of a project's contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectKey {
     /// Contacts are identified by e-mail; phones are optional and may be shared.
@@ -100,7 +105,8 @@ pub enum ProjectKey {
 }
 
 /// The project settings an audience depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// The contacts' primary key.
@@ -113,7 +119,8 @@ pub struct Project {
 }
 
 /// A contact of the project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The id, unique in the project.
@@ -138,7 +145,10 @@ pub struct Contact {
     // is an error at `fields.<name>`) and written in name order. The doc comment above is the
     // schema's description: keep it unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "fields_json")]
-    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<BTreeMap<String, String>>")
+    )]
     pub fields: Option<Fields>,
 }
 
@@ -259,7 +269,8 @@ mod fields_json {
 }
 
 /// A consent status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentStatus {
     /// Opted in.
@@ -271,14 +282,15 @@ pub enum ConsentStatus {
 }
 
 /// A contact's SMS consent and its last change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// The status.
     pub status: ConsentStatus,
     /// When it last changed: RFC 3339 with an offset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("format" = "date-time"))]
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub changed_at: Option<String>,
     /// How it changed (web form, STOP keyword, import, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,7 +298,8 @@ pub struct Consent {
 }
 
 /// A quarantine reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuarantineReason {
     /// The number was found invalid.
@@ -298,7 +311,8 @@ pub enum QuarantineReason {
 }
 
 /// A contact's quarantine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Quarantine {
     /// Why.
@@ -306,7 +320,8 @@ pub struct Quarantine {
 }
 
 /// A group of contacts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// The id, unique in the project.
@@ -316,7 +331,8 @@ pub struct Group {
 }
 
 /// How contacts sharing a number are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dedup {
     /// One SMS per number; the first contact in the contact list keeps it.
@@ -326,7 +342,8 @@ pub enum Dedup {
 }
 
 /// What a send selects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
     /// The selected group ids.
@@ -340,7 +357,8 @@ pub struct Selection {
 }
 
 /// A caller-supplied suppression list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Suppressed {
     /// Numbers that must not receive the send (read in the project's default region).
@@ -723,9 +741,8 @@ impl TryFrom<AudienceSpec> for AudienceInput {
 }
 
 /// The type of a number (libphonenumber's classification).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(
     missing_docs,
@@ -747,9 +764,8 @@ pub enum NumberType {
 }
 
 /// Why a contact gets no SMS (snake_case on the wire), in precedence order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(
     missing_docs,
@@ -767,7 +783,8 @@ pub enum Reason {
 }
 
 /// The output of `smsplan audience`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AudienceResult {
     /// Always `"smsplan.audience-result/v1"`.
@@ -784,7 +801,8 @@ pub struct AudienceResult {
 }
 
 /// How the recipients changed between scheduling and sending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
     /// Contacts that are recipients now and were not then.
@@ -796,7 +814,8 @@ pub struct Refresh {
 }
 
 /// A contact that is no longer a recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Removed {
     /// The contact id.
@@ -842,7 +861,8 @@ impl TryFrom<&core_audience::Refresh> for Refresh {
 }
 
 /// A recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// The contact id.
@@ -859,7 +879,8 @@ pub struct Recipient {
 }
 
 /// An excluded contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
     /// The contact id.
@@ -876,7 +897,8 @@ pub struct Excluded {
 }
 
 /// Counts of an audience.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
     /// Contacts of the selected groups (recipients + excluded).

@@ -26,6 +26,7 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,8 @@ use super::policy::PolicySpec;
 use super::values::{Decimal, Instant, LocalDateTime, TimeZoneName};
 
 /// The `format` tag of a campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum CampaignFormat {
     /// Version 1.
     #[serde(rename = "smsplan.campaign/v1")]
@@ -42,7 +44,8 @@ pub enum CampaignFormat {
 }
 
 /// A campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignSpec {
     /// Always `"smsplan.campaign/v1"`.
@@ -75,7 +78,8 @@ pub struct CampaignSpec {
 }
 
 /// What is sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     /// The text with `{{field}}` / `{{field|default}}` placeholders.
@@ -95,7 +99,8 @@ pub struct Message {
 }
 
 /// A sender identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Sender {
     /// Its kind.
@@ -110,7 +115,8 @@ pub struct Sender {
 }
 
 /// The kind of a sender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SenderKind {
     /// Up to 11 characters, at least one letter.
@@ -124,7 +130,8 @@ pub enum SenderKind {
 }
 
 /// The class of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageClass {
     /// Promotional: windows and opt-out mentions apply.
@@ -134,7 +141,8 @@ pub enum MessageClass {
 }
 
 /// What to do with a contact lacking a template field that has no default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MissingField {
     /// Exclude the contact with reason `missing_field`.
@@ -144,7 +152,8 @@ pub enum MissingField {
 }
 
 /// When it is sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// `now`, `later`, `optimized` or `recurring`.
@@ -186,7 +195,8 @@ pub struct Schedule {
 }
 
 /// The schedule mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// At the planning instant.
@@ -200,7 +210,8 @@ pub enum Mode {
 }
 
 /// What happens when a window closes during sending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutsideWindow {
     /// Resume on its own at the next allowed instant.
@@ -210,7 +221,8 @@ pub enum OutsideWindow {
 }
 
 /// How a recurring campaign repeats.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recurrence {
     /// `daily`, `weekly` or `monthly`.
@@ -220,7 +232,8 @@ pub struct Recurrence {
 }
 
 /// How often a recurring campaign runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// Every day at the same local time.
@@ -232,7 +245,8 @@ pub enum Frequency {
 }
 
 /// The account's credit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credits {
     /// The balance at the scheduled date.
@@ -244,7 +258,8 @@ pub struct Credits {
 }
 
 /// Approval settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// `required` (default) or `not_required`.
@@ -253,7 +268,8 @@ pub struct Approval {
 }
 
 /// Whether a person confirms before sending starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Confirmation {
     /// A confirmation is needed.
@@ -263,7 +279,8 @@ pub enum Confirmation {
 }
 
 /// A test SMS sent before the campaign, recorded by the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TestSms {
     /// The test number.
@@ -273,7 +290,8 @@ pub struct TestSms {
 }
 
 /// A past send to a contact, for frequency caps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PastSend {
     /// The contact's id.

@@ -2,6 +2,7 @@
 
 pub mod audience;
 pub mod campaign;
+pub mod contacts;
 pub mod convert;
 pub mod mirror;
 pub mod plan;

@@ -45,6 +45,7 @@
 //! ```
 
 use chrono::{NaiveDate, TimeDelta, Weekday};
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use smsplan_core::holiday::{
@@ -56,7 +57,8 @@ use smsplan_core::window::{
 };
 
 /// The `format` tag of a policy document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum PolicyFormat {
     /// `"smsplan.policy/v1"`
     #[serde(rename = "smsplan.policy/v1")]
@@ -64,7 +66,8 @@ pub enum PolicyFormat {
 }
 
 /// A send-window policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
     /// Always `"smsplan.policy/v1"`.
@@ -95,7 +98,8 @@ fn is_marketing_only(a: &AppliesToSpec) -> bool {
 }
 
 /// Which messages a policy restricts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppliesToSpec {
     /// Marketing only; transactional messages are exempt.
@@ -106,7 +110,8 @@ pub enum AppliesToSpec {
 }
 
 /// Ranges (`"HH:MM-HH:MM"`) per weekday.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs, reason = "the weekday names say it")]
 pub struct DaysSpec {
@@ -127,7 +132,8 @@ pub struct DaysSpec {
 }
 
 /// A built-in calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub enum CalendarName {
     /// French public holidays.
     #[serde(rename = "fr")]
@@ -141,7 +147,8 @@ pub enum CalendarName {
 }
 
 /// An observed-day rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ObservedSpec {
     /// Saturday → Friday, Sunday → Monday (5 U.S.C. 6103(b)).
@@ -149,7 +156,8 @@ pub enum ObservedSpec {
 }
 
 /// The holidays of a policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HolidaysSpec {
     /// The calendar's name (default: the built-in calendar's, else `<policy name>-holidays`).
@@ -177,7 +185,8 @@ fn is_closed(o: &OnHolidaySpec) -> bool {
 }
 
 /// What a holiday allows.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OnHolidaySpec {
     /// Nothing.
@@ -191,7 +200,8 @@ pub enum OnHolidaySpec {
 }
 
 /// A user holiday definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HolidayDefSpec {
     /// The holiday's name.
@@ -207,7 +217,8 @@ pub struct HolidayDefSpec {
 }
 
 /// How a holiday's date is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DateRuleSpec {
     /// Same month and day every year.
@@ -234,7 +245,8 @@ pub enum DateRuleSpec {
 }
 
 /// A weekday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs, reason = "the weekday names say it")]
 pub enum WeekdaySpec {
@@ -248,7 +260,8 @@ pub enum WeekdaySpec {
 }
 
 /// Which occurrence of a weekday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs, reason = "the names say it")]
 pub enum NthSpec {
@@ -260,7 +273,8 @@ pub enum NthSpec {
 }
 
 /// A frequency cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CapSpec {
     /// Most messages per period (≥ 1).
@@ -272,7 +286,8 @@ pub struct CapSpec {
 }
 
 /// The counting period of a cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CapPeriodSpec {
     /// Any rolling period of this many minutes.
@@ -285,7 +300,8 @@ pub enum CapPeriodSpec {
 }
 
 /// Which messages a cap counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CapScopeSpec {
     /// All messages.
@@ -295,7 +311,8 @@ pub enum CapScopeSpec {
 }
 
 /// One holiday: an element of the `smsplan holidays` answer and of `extra_days`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HolidayEntry {
     /// `YYYY-MM-DD`.
@@ -305,7 +322,8 @@ pub struct HolidayEntry {
 }
 
 /// The answer of `smsplan window` (its CLI contract; no format tag).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WindowAnswer {
     /// Whether a send is allowed at the asked instant.

@@ -3,12 +3,14 @@
 //! Each keeps the text it was read from, so that a document reserializes byte for byte,
 //! and is checked while reading, so that a bad value is reported with its field path.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -27,6 +29,7 @@ macro_rules! text_value {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 Cow::Borrowed($doc_name)

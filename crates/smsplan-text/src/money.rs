@@ -1,6 +1,9 @@
 //! Money without floats: decimal amounts with up to six fraction digits, in a currency.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use core::fmt;
 
 /// Fraction digits kept by [`Money`].
 pub const SCALE: u32 = 6;
@@ -21,10 +24,10 @@ impl Currency {
     /// Reads a currency code.
     ///
     /// ```
-    /// use smsplan_core::money::Currency;
+    /// use smsplan_text::money::Currency;
     /// assert_eq!(Currency::parse("EUR")?, Currency::EUR);
     /// assert!(Currency::parse("eur").is_err());
-    /// # Ok::<(), smsplan_core::money::MoneyError>(())
+    /// # Ok::<(), smsplan_text::money::MoneyError>(())
     /// ```
     ///
     /// # Errors
@@ -40,7 +43,7 @@ impl Currency {
 
     /// The code, e.g. `"EUR"`.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("XXX")
+        core::str::from_utf8(&self.0).unwrap_or("XXX")
     }
 }
 
@@ -112,11 +115,11 @@ impl Money {
     /// Reads a decimal amount such as `"0.045"`, `"250"` or `"-1.5"`.
     ///
     /// ```
-    /// use smsplan_core::money::{Currency, Money};
+    /// use smsplan_text::money::{Currency, Money};
     /// let price = Money::parse("0.045", Currency::EUR)?;
     /// assert_eq!(price.to_string(), "0.045");
     /// assert_eq!(Money::parse("250", Currency::EUR)?.to_string(), "250.00");
-    /// # Ok::<(), smsplan_core::money::MoneyError>(())
+    /// # Ok::<(), smsplan_text::money::MoneyError>(())
     /// ```
     ///
     /// # Errors
@@ -174,13 +177,13 @@ impl Money {
     /// Reads a price: as [`Money::parse`], refusing an amount below zero (zero is a price).
     ///
     /// ```
-    /// use smsplan_core::money::{Currency, Money, MoneyError};
+    /// use smsplan_text::money::{Currency, Money, MoneyError};
     /// assert_eq!(Money::parse_price("0.045", Currency::EUR)?.to_string(), "0.045");
     /// assert!(matches!(
     ///     Money::parse_price("-0.045", Currency::EUR),
     ///     Err(MoneyError::Negative { .. })
     /// ));
-    /// # Ok::<(), smsplan_core::money::MoneyError>(())
+    /// # Ok::<(), smsplan_text::money::MoneyError>(())
     /// ```
     ///
     /// # Errors
@@ -226,10 +229,10 @@ impl Money {
     /// `self × factor`.
     ///
     /// ```
-    /// use smsplan_core::money::{Currency, Money};
+    /// use smsplan_text::money::{Currency, Money};
     /// let total = Money::parse("0.045", Currency::EUR)?.checked_mul(3)?;
     /// assert_eq!(total.to_string(), "0.135");
-    /// # Ok::<(), smsplan_core::money::MoneyError>(())
+    /// # Ok::<(), smsplan_text::money::MoneyError>(())
     /// ```
     ///
     /// # Errors
@@ -247,7 +250,7 @@ impl Money {
     ///
     /// # Errors
     /// [`MoneyError::CurrencyMismatch`].
-    pub fn try_cmp(&self, other: &Self) -> Result<std::cmp::Ordering, MoneyError> {
+    pub fn try_cmp(&self, other: &Self) -> Result<core::cmp::Ordering, MoneyError> {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch {
                 left: self.currency,

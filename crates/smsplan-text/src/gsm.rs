@@ -1,5 +1,7 @@
 //! GSM 7-bit alphabets (3GPP TS 23.038 §6.2.1 and Annex A) and septet packing (§6.1.2.1.1).
 
+use alloc::vec::Vec;
+
 use super::tables::{LOCKING, SINGLE_SHIFT};
 use super::{Language, National};
 

@@ -1,6 +1,9 @@
 //! Decoding parts back to text: TP-User-Data parsing (TS 23.040 §9.2.3.24) and the
 //! alphabets of TS 23.038.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use super::gsm::{self, Alphabet};
 use super::{EncodedPart, Encoding, Language, National, Payload};
 
@@ -137,11 +140,11 @@ fn language(part: usize, kind: &'static str, id: u8) -> Result<Language, DecodeE
 /// handset receives it, and decodes its text.
 ///
 /// ```
-/// use smsplan_core::text::parse_user_data;
+/// use smsplan_text::parse_user_data;
 ///
 /// let part = parse_user_data(0, 0x00, false, 10, &[0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37])?;
 /// assert_eq!(part.text, "hellohello");
-/// # Ok::<(), smsplan_core::text::DecodeError>(())
+/// # Ok::<(), smsplan_text::DecodeError>(())
 /// ```
 ///
 /// # Errors
@@ -278,7 +281,7 @@ fn part_text(part: usize, udh: &[u8], payload: &Payload) -> Result<String, Decod
 /// its payload (the `text` field is not trusted).
 ///
 /// ```
-/// use smsplan_core::text::{decode, encode, Options};
+/// use smsplan_text::{decode, encode, Options};
 ///
 /// let text = "🎉 ".repeat(40);
 /// let mut parts = encode(&text, &Options::default(), 7)?;

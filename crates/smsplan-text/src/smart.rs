@@ -1,5 +1,8 @@
 //! Explicit, reversible replacement of common non-GSM characters by GSM look-alikes.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use super::gsm;
 
 /// Look-alikes, sorted by character. Only characters outside the GSM 7-bit default alphabet
@@ -110,7 +113,7 @@ impl SmartText {
     /// The original text, rebuilt from [`SmartText::text`] and the replacements.
     ///
     /// ```
-    /// let smart = smsplan_core::text::smart_encode("“Soldes” – 50 %");
+    /// let smart = smsplan_text::smart_encode("“Soldes” – 50 %");
     /// assert_eq!(smart.revert(), "“Soldes” – 50 %");
     /// ```
     pub fn revert(&self) -> String {
@@ -139,13 +142,13 @@ impl SmartText {
 /// CJK, ...) are left as they are.
 ///
 /// ```
-/// use smsplan_core::text::{analyze, smart_encode, Encoding, Options};
+/// use smsplan_text::{analyze, smart_encode, Encoding, Options};
 ///
 /// let smart = smart_encode("C’est l’été… à bientôt");
 /// assert_eq!(smart.text, "C'est l'été... à bientot");
 /// assert_eq!(smart.replacements.len(), 4);
 /// assert_eq!(analyze(&smart.text, &Options::default())?.encoding, Encoding::Gsm7);
-/// # Ok::<(), smsplan_core::text::TextError>(())
+/// # Ok::<(), smsplan_text::TextError>(())
 /// ```
 pub fn smart_encode(text: &str) -> SmartText {
     let mut out = String::with_capacity(text.len());

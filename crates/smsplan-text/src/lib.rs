@@ -1,4 +1,6 @@
-//! Fragments (segments) of an SMS: alphabets of 3GPP TS 23.038, concatenation of TS 23.040.
+//! The fragment encoder of smsplan: how many parts (segments) an SMS is billed for, and the
+//! parts themselves, following the alphabets of 3GPP TS 23.038 and the concatenation of
+//! TS 23.040.
 //!
 //! A message is written in the GSM 7-bit default alphabet when every character is in it or
 //! in its extension table (extension characters cost two septets), and in UCS-2 (UTF-16,
@@ -8,7 +10,7 @@
 //! Annex A) can be allowed; each costs its information element in every part.
 //!
 //! ```
-//! use smsplan_core::text::{analyze, Encoding, Options};
+//! use smsplan_text::{analyze, Encoding, Options};
 //!
 //! let report = analyze("Hi Ana, -20% on everything today. STOP 36111", &Options::default())?;
 //! assert_eq!(report.encoding, Encoding::Gsm7);
@@ -19,20 +21,48 @@
 //! assert_eq!(report.encoding, Encoding::Ucs2);
 //! assert_eq!(report.non_gsm[0].ch, '🎉');
 //! assert_eq!(report.non_gsm[0].offset, 15);
-//! # Ok::<(), smsplan_core::text::TextError>(())
+//! # Ok::<(), smsplan_text::TextError>(())
 //! ```
 //!
-//! What this module does not do: it does not send anything (see `smsplan-provider`), and it
+//! | item | what it does |
+//! |---|---|
+//! | [`analyze`] | encoding, parts, units, room left, the characters that forced UCS-2 |
+//! | [`split`] | the text of each part, never cutting an escape or a surrogate pair |
+//! | [`encode`], [`decode`], [`parse_user_data`] | user data headers and payloads, and back |
+//! | [`smart_encode`] | explicit, reversible GSM look-alikes for curly quotes, dashes, ... |
+//! | [`money`] | exact decimal prices, for [`Analysis::cost`] |
+//!
+//! The crate is `no_std` (it needs `alloc`) and depends on `unicode-segmentation` and
+//! `thiserror` only, so a web form, a fuzz target or a benchmark can count fragments without
+//! the rest of smsplan; `smsplan-core` re-exports it as `smsplan_core::text` (and
+//! `smsplan_core::money`).
+//!
+//! What this crate does not do: it does not send anything (see `smsplan-provider`), and it
 //! never rewrites text silently: the look-alike replacement of [`smart_encode`] is a separate,
 //! explicit and reversible step.
+#![cfg_attr(not(test), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+extern crate alloc;
 
 mod decode;
 mod gsm;
+pub mod money;
 mod smart;
 #[rustfmt::skip]
 mod tables;
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -64,7 +94,7 @@ impl Encoding {
     /// The name used in reports and wire formats: `"gsm7"` or `"ucs2"`.
     ///
     /// ```
-    /// assert_eq!(smsplan_core::text::Encoding::Ucs2.as_str(), "ucs2");
+    /// assert_eq!(smsplan_text::Encoding::Ucs2.as_str(), "ucs2");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
@@ -161,7 +191,7 @@ impl Language {
     /// The language with national language identifier `id`, if any.
     ///
     /// ```
-    /// use smsplan_core::text::Language;
+    /// use smsplan_text::Language;
     /// assert_eq!(Language::from_id(3), Some(Language::Portuguese));
     /// assert_eq!(Language::from_id(0), None);
     /// ```
@@ -192,7 +222,7 @@ impl Language {
     /// The language with ISO 639-1 code `code` (lowercase), if TS 23.038 has tables for it.
     ///
     /// ```
-    /// use smsplan_core::text::Language;
+    /// use smsplan_text::Language;
     /// assert_eq!(Language::from_code("tr"), Some(Language::Turkish));
     /// assert_eq!(Language::from_code("fr"), None);
     /// ```
@@ -306,7 +336,7 @@ pub enum Boundaries {
 /// How to encode and split messages.
 ///
 /// ```
-/// use smsplan_core::text::{Boundaries, Language, Options, ReferenceSize};
+/// use smsplan_text::{Boundaries, Language, Options, ReferenceSize};
 ///
 /// let options = Options::default()
 ///     .reference(ReferenceSize::Bits16)
@@ -404,8 +434,8 @@ impl Analysis {
     /// The price of sending this message: `segments × price_per_segment`.
     ///
     /// ```
-    /// use smsplan_core::money::{Currency, Money};
-    /// use smsplan_core::text::{analyze, Options};
+    /// use smsplan_text::money::{Currency, Money};
+    /// use smsplan_text::{analyze, Options};
     ///
     /// let price = Money::parse("0.045", Currency::EUR)?;
     /// let report = analyze(&"a".repeat(161), &Options::default())?;
@@ -449,12 +479,12 @@ pub struct Split<'a> {
 /// Counts the parts of `text` and says why.
 ///
 /// ```
-/// use smsplan_core::text::{analyze, Options};
+/// use smsplan_text::{analyze, Options};
 ///
 /// assert_eq!(analyze(&"x".repeat(160), &Options::default())?.segments, 1);
 /// assert_eq!(analyze(&"x".repeat(161), &Options::default())?.segments, 2);
 /// assert_eq!(analyze(&"€".repeat(80), &Options::default())?.segments, 1); // 160 septets
-/// # Ok::<(), smsplan_core::text::TextError>(())
+/// # Ok::<(), smsplan_text::TextError>(())
 /// ```
 ///
 /// # Errors
@@ -468,13 +498,13 @@ pub fn analyze(text: &str, options: &Options) -> Result<Analysis, TextError> {
 /// grapheme cluster with [`Boundaries::Graphemes`]).
 ///
 /// ```
-/// use smsplan_core::text::{split, Options};
+/// use smsplan_text::{split, Options};
 ///
 /// let text = format!("{}€{}", "a".repeat(152), "b".repeat(10));
 /// let split = split(&text, &Options::default())?;
 /// // '€' needs 2 septets and one was left in the first 153-septet part: it moves whole.
 /// assert_eq!(split.parts, [&"a".repeat(152)[..], "€bbbbbbbbbb"]);
-/// # Ok::<(), smsplan_core::text::TextError>(())
+/// # Ok::<(), smsplan_text::TextError>(())
 /// ```
 ///
 /// # Errors
@@ -556,12 +586,12 @@ impl EncodedPart {
     /// or the UCS-2 octets.
     ///
     /// ```
-    /// use smsplan_core::text::{encode, Options};
+    /// use smsplan_text::{encode, Options};
     ///
     /// let parts = encode("hellohello", &Options::default(), 0)?;
     /// assert_eq!(parts[0].user_data(), [0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37]);
     /// assert_eq!(parts[0].user_data_length(), 10);
-    /// # Ok::<(), smsplan_core::text::TextError>(())
+    /// # Ok::<(), smsplan_text::TextError>(())
     /// ```
     pub fn user_data(&self) -> Vec<u8> {
         let mut out = self.udh.clone();
@@ -589,7 +619,7 @@ impl EncodedPart {
 /// a different one for each concatenated message to the same recipient.
 ///
 /// ```
-/// use smsplan_core::text::{decode, encode, Options};
+/// use smsplan_text::{decode, encode, Options};
 ///
 /// let text = "Bonjour ! ".repeat(20);
 /// let parts = encode(&text, &Options::default(), 0x42)?;
@@ -750,12 +780,12 @@ impl Choice {
 
     /// The order of preference: fewest parts, then fewest national elements, then GSM
     /// before UCS-2, then the most room left.
-    fn rank(&self) -> (usize, usize, u8, std::cmp::Reverse<usize>) {
+    fn rank(&self) -> (usize, usize, u8, core::cmp::Reverse<usize>) {
         (
             self.segments,
             self.national.map_or(0, National::information_elements),
             u8::from(self.encoding == Encoding::Ucs2),
-            std::cmp::Reverse(self.remaining),
+            core::cmp::Reverse(self.remaining),
         )
     }
 }
@@ -1059,8 +1089,8 @@ fn choose(text: &str, options: &Options) -> (Choice, Vec<NonGsmChar>) {
     };
     let national_allowed = !options.single_shift.is_empty() || !options.locking_shift.is_empty();
     if national_allowed && (best.segments > 1 || !gsm) {
-        for lock in std::iter::once(None).chain(options.locking_shift.iter().map(Some)) {
-            for shift in std::iter::once(None).chain(options.single_shift.iter().map(Some)) {
+        for lock in core::iter::once(None).chain(options.locking_shift.iter().map(Some)) {
+            for shift in core::iter::once(None).chain(options.single_shift.iter().map(Some)) {
                 let national = National { shift, lock };
                 if national.information_elements() == 0 {
                     continue;
@@ -1209,3 +1239,7 @@ fn finish(
 
 #[cfg(test)]
 mod tests;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

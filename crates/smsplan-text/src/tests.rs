@@ -319,3 +319,15 @@ proptest! {
         prop_assert!(national.segments <= plain.segments);
     }
 }
+
+/// `Encoding::ALL` holds every variant: a new one fails to compile here until listed
+/// (formats mirrors the enum over `ALL`).
+#[test]
+fn encoding_all_is_every_variant() {
+    for e in Encoding::ALL {
+        match e {
+            Encoding::Gsm7 | Encoding::Ucs2 => {}
+        }
+    }
+    assert_eq!(Encoding::ALL, [Encoding::Gsm7, Encoding::Ucs2]);
+}

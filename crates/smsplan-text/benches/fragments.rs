@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use smsplan::core::text::{Boundaries, Language, Options, analyze, encode, split};
+use smsplan_text::{Boundaries, Language, Options, analyze, encode, split};
 
 #[path = "corpus/mod.rs"]
 mod corpus;

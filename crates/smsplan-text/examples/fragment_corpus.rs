@@ -7,7 +7,7 @@
 use std::io::{self, BufWriter, Write};
 use std::time::Instant;
 
-use smsplan::core::text::{Options, analyze};
+use smsplan_text::{Options, analyze};
 
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
