@@ -47,6 +47,9 @@ pub enum CliError {
     /// `smsplan plan` could not plan its campaign.
     #[error(transparent)]
     Plan(#[from] crate::cmd::plan::PlanCmdError),
+    /// `smsplan report` could not report on its plan.
+    #[error(transparent)]
+    Report(#[from] crate::cmd::report::ReportCmdError),
     /// An input document was invalid (the message says where).
     #[error("{0}")]
     Input(String),

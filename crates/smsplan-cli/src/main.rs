@@ -53,6 +53,8 @@ enum Command {
     Fragments(cmd::fragments::Args),
     /// Plan a campaign (`smsplan.campaign/v1`) and write its send plan (`smsplan.plan/v1`).
     Plan(cmd::plan::Args),
+    /// Write the HTML report of a send plan (`smsplan.plan/v1`): one self-contained page.
+    Report(cmd::report::Args),
     /// Resolve an audience document into recipients, exclusions and counts.
     Audience(cmd::audience::Args),
     /// Parse and validate phone numbers read as JSON lines.
@@ -77,6 +79,7 @@ fn run(command: Command, io: &mut Io) -> Result<Status, CliError> {
                 .unwrap_or_else(|| chrono::DateTime::from(std::time::SystemTime::now()));
             cmd::plan::run(&args, now, io)
         }
+        Command::Report(args) => cmd::report::run(&args, io),
         Command::Phone(args) => cmd::phone::run(&args, io),
         Command::Audience(args) => cmd::audience::run(&args, io),
         Command::Holidays(args) => cmd::holidays::run(&args, io),

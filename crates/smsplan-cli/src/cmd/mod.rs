@@ -6,4 +6,5 @@ pub mod fragments;
 pub mod holidays;
 pub mod phone;
 pub mod plan;
+pub mod report;
 pub mod window;
