@@ -50,6 +50,9 @@ pub enum CliError {
     /// `smsplan report` could not report on its plan.
     #[error(transparent)]
     Report(#[from] crate::cmd::report::ReportCmdError),
+    /// `smsplan campaign` failed.
+    #[error(transparent)]
+    Campaign(#[from] crate::cmd::campaign::CampaignCmdError),
     /// An input document was invalid (the message says where).
     #[error("{0}")]
     Input(String),

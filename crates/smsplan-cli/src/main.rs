@@ -55,6 +55,8 @@ enum Command {
     Plan(cmd::plan::Args),
     /// Write the HTML report of a send plan (`smsplan.plan/v1`): one self-contained page.
     Report(cmd::report::Args),
+    /// Run campaigns durably: create, prepare, test-sms, approve, confirm, run, status.
+    Campaign(cmd::campaign::Args),
     /// Resolve an audience document into recipients, exclusions and counts.
     Audience(cmd::audience::Args),
     /// Parse and validate phone numbers read as JSON lines.
@@ -80,6 +82,7 @@ fn run(command: Command, io: &mut Io) -> Result<Status, CliError> {
             cmd::plan::run(&args, now, io)
         }
         Command::Report(args) => cmd::report::run(&args, io),
+        Command::Campaign(args) => cmd::campaign::run(&args, io),
         Command::Phone(args) => cmd::phone::run(&args, io),
         Command::Audience(args) => cmd::audience::run(&args, io),
         Command::Holidays(args) => cmd::holidays::run(&args, io),

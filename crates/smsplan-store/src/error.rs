@@ -147,7 +147,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+    /// A [`StoreError::Corrupt`] about `what`, for a backend or a caller that finds
+    /// stored data it cannot read.
+    ///
+    /// ```
+    /// let e = smsplan_store::StoreError::corrupt("ledger part");
+    /// assert!(e.to_string().contains("ledger part"));
+    /// ```
+    #[must_use]
+    pub fn corrupt(what: impl Into<String>) -> Self {
         Self::Corrupt {
             what: what.into(),
             source: None,

@@ -101,8 +101,8 @@ pub use error::{CreditError, DocumentError, PlanDigest, StoreError};
 pub use model::{
     Approval, Consents, CreditEntry, CreditKind, DeliveryOutcome, InboundOutcome, IntentOutcome,
     Lease, LedgerBatch, LedgerPart, MessageIntent, MessageSummary, PartDelivery, PartReceipt,
-    PartState, PlanRecord, ReceiptKind, Resolution, SessionEntry, SessionSettings, StoredCampaign,
-    StoredSession, TestSmsRecord,
+    PartState, PlanRecord, ReceiptKind, Resolution, RowOutcome, RowOutcomeKind, SessionEntry,
+    SessionSettings, StoredCampaign, StoredSession, TestSmsRecord,
 };
 pub use sqlite::{Durability, SqliteStore};
 
@@ -324,6 +324,26 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// # Errors
     /// The backend's, [`StoreError::Corrupt`].
     fn consents(&self) -> Result<Consents, StoreError>;
+
+    /// Records the final outcome of rows that no part receipt settles (expired, opted
+    /// out, refused), under a valid lease. The first outcome of a message stays: a
+    /// repeated one changes nothing. Returns how many were new.
+    ///
+    /// # Errors
+    /// [`StoreError::LeaseLost`], [`StoreError::Unrepresentable`] for an outcome kind the
+    /// store does not know, or the backend's.
+    fn record_row_outcomes(
+        &self,
+        lease: &Lease,
+        outcomes: &[RowOutcome],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError>;
+
+    /// The campaign's recorded row outcomes, oldest first.
+    ///
+    /// # Errors
+    /// The backend's, [`StoreError::Corrupt`].
+    fn row_outcomes(&self, id: &CampaignId) -> Result<Vec<RowOutcome>, StoreError>;
 
     /// Records a test SMS sent.
     ///

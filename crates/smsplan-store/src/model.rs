@@ -606,3 +606,70 @@ pub struct MessageSummary {
     /// Parts with a final failure report (undeliverable, rejected, expired).
     pub failed: u16,
 }
+
+/// Why a row of a plan is final without a receipt of the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RowOutcomeKind {
+    /// The deadline passed (or the row's next window opens after it) before it was sent.
+    Expired,
+    /// The number opted out (a STOP) before the row was submitted: it is never sent.
+    OptedOut,
+    /// The dispatcher or the gateway refused the row for good (an invalid request, a
+    /// rejection, a window policy that cannot be evaluated).
+    Refused,
+}
+
+impl RowOutcomeKind {
+    /// The snake_case name, as stored and printed (`expired`, `opted_out`, `refused`).
+    ///
+    /// ```
+    /// use smsplan_store::RowOutcomeKind;
+    /// assert_eq!(RowOutcomeKind::OptedOut.as_str(), "opted_out");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::OptedOut => "opted_out",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// The final outcome of one row that no part receipt settles (see
+/// [`Store::record_row_outcomes`](crate::Store::record_row_outcomes)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RowOutcome {
+    /// The row's message id.
+    pub message: MessageId,
+    /// The row's contact.
+    pub contact: ContactId,
+    /// What happened.
+    pub kind: RowOutcomeKind,
+    /// Why, for people (numbers masked).
+    pub detail: String,
+    /// When the runner decided it.
+    pub at: DateTime<Utc>,
+}
+
+impl RowOutcome {
+    /// An outcome.
+    #[must_use]
+    pub fn new(
+        message: MessageId,
+        contact: ContactId,
+        kind: RowOutcomeKind,
+        detail: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            message,
+            contact,
+            kind,
+            detail: detail.into(),
+            at,
+        }
+    }
+}

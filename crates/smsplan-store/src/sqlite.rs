@@ -25,8 +25,8 @@ use crate::error::{CreditError, DocumentError, PlanDigest, StoreError};
 use crate::model::{
     Consents, CreditEntry, CreditKind, DeliveryOutcome, InboundOutcome, IntentOutcome, Lease,
     LedgerBatch, LedgerPart, MessageIntent, MessageSummary, PartDelivery, PartReceipt, PartState,
-    PlanRecord, ReceiptKind, Resolution, SessionEntry, SessionSettings, StoredCampaign,
-    StoredSession, TestSmsRecord,
+    PlanRecord, ReceiptKind, Resolution, RowOutcome, RowOutcomeKind, SessionEntry, SessionSettings,
+    StoredCampaign, StoredSession, TestSmsRecord,
 };
 use crate::session;
 use crate::{Store, canonical_plan};
@@ -45,14 +45,15 @@ pub enum Durability {
 }
 
 /// The schema versions, in order; each migration runs in its own transaction.
-const MIGRATIONS: [(u32, &str); 3] = [
+const MIGRATIONS: [(u32, &str); 4] = [
     (1, include_str!("schema/1_campaigns.sql")),
     (2, include_str!("schema/2_ledger.sql")),
     (3, include_str!("schema/3_reports.sql")),
+    (4, include_str!("schema/4_outcomes.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// The SQLite [`Store`] (see the [crate docs](crate)).
 ///
@@ -165,6 +166,12 @@ stored_names!("consent", ConsentStatus, consent_name, consent_from, {
     ConsentStatus::Subscribed => "subscribed",
     ConsentStatus::Unsubscribed => "unsubscribed",
     ConsentStatus::Unknown => "unknown",
+});
+
+stored_names!("row outcome", RowOutcomeKind, outcome_name, outcome_from, {
+    RowOutcomeKind::Expired => "expired",
+    RowOutcomeKind::OptedOut => "opted_out",
+    RowOutcomeKind::Refused => "refused",
 });
 
 stored_names!("credit kind", CreditKind, credit_kind_name, credit_kind_from, {
@@ -1446,6 +1453,65 @@ impl Store for SqliteStore {
         })
     }
 
+    fn record_row_outcomes(
+        &self,
+        lease: &Lease,
+        outcomes: &[RowOutcome],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.write("record row outcomes", |tx| {
+            check_lease(tx, lease, at)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO row_outcomes (message, campaign, contact, outcome, detail, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (message) DO NOTHING",
+                )
+                .map_err(backend("record row outcomes"))?;
+            let mut new = 0;
+            for o in outcomes {
+                new += insert
+                    .execute(params![
+                        o.message.as_str(),
+                        lease.campaign.as_str(),
+                        o.contact.as_str(),
+                        outcome_name(o.kind)?,
+                        o.detail,
+                        micros(o.at),
+                    ])
+                    .map_err(backend("record row outcomes"))?;
+            }
+            Ok(new)
+        })
+    }
+
+    fn row_outcomes(&self, id: &CampaignId) -> Result<Vec<RowOutcome>, StoreError> {
+        self.read("list row outcomes", |tx| {
+            let rows: Vec<(String, String, String, String, i64)> = tx
+                .prepare_cached(
+                    "SELECT message, contact, outcome, detail, at FROM row_outcomes
+                     WHERE campaign = ?1 ORDER BY at, message",
+                )
+                .and_then(|mut s| {
+                    s.query_map([id.as_str()], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })?
+                    .collect()
+                })
+                .map_err(backend("list row outcomes"))?;
+            rows.into_iter()
+                .map(|(message, contact, outcome, detail, at)| {
+                    Ok(RowOutcome {
+                        message: message_id(&message)?,
+                        contact: contact_id(contact)?,
+                        kind: outcome_from(&outcome)?,
+                        detail,
+                        at: instant(at)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn test_sms(&self, id: &CampaignId) -> Result<Vec<TestSmsRecord>, StoreError> {
         self.read("list test SMS", |tx| {
             let rows: Vec<(String, Option<String>, String, i64)> = tx
@@ -1622,7 +1688,7 @@ mod tests {
         .unwrap();
         drop(conn);
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         let id: CampaignId = "old".parse().unwrap();
         assert_eq!(store.campaign(&id).unwrap().spec, spec);
         // The tables of the later versions work.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each parses its own arguments and calls the library.
 
 pub mod audience;
+pub mod campaign;
 pub mod completions;
 pub mod fragments;
 pub mod holidays;

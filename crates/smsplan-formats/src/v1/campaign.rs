@@ -75,6 +75,23 @@ pub struct CampaignSpec {
     /// Past sends, for frequency caps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<PastSend>,
+    /// What a runner does with a part *in doubt* (its intent recorded, its receipt lost
+    /// in a crash) when no delivery report proves it was sent: `at_most_once` (default:
+    /// reported, never resent) or `at_least_once` (resent: a duplicate is possible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_doubt: Option<InDoubt>,
+}
+
+/// The campaign's choice for parts in doubt after a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InDoubt {
+    /// Reported in doubt, never sent again (no recipient gets a message twice).
+    #[default]
+    AtMostOnce,
+    /// Sent again (no recipient is missed; one may get the message twice).
+    AtLeastOnce,
 }
 
 /// What is sent.
