@@ -302,6 +302,8 @@ struct Run<'r> {
     events: &'r mut dyn EventSink,
     state: StateKind,
     held_until: Option<DateTime<Utc>>,
+    /// The end of the window the rows sent last belong to.
+    window_end: Option<DateTime<Utc>>,
     summary: Counters,
     expired_any: bool,
     last_submit: Option<DateTime<Utc>>,
@@ -431,6 +433,7 @@ impl<'a> Runner<'a> {
                 events,
                 state,
                 held_until: None,
+                window_end: None,
                 summary: Counters::default(),
                 expired_any: false,
                 last_submit: None,
@@ -608,6 +611,16 @@ impl<'a> Runner<'a> {
                     .dispatch_due(&run.due, &sending, ledgered, &mut run.pacer, now)?;
             ledgered.flush()?;
             self.file(&report, ledgered, &mut run, now)?;
+            for row in &report.submitted {
+                if let Some(end) = run
+                    .due
+                    .recipients
+                    .get(row.row.index)
+                    .and_then(|r| r.window_end)
+                {
+                    run.window_end = Some(run.window_end.map_or(end, |w| w.max(end)));
+                }
+            }
             settle(&mut run.due, &report);
             let next_due = run.upcoming.front().map(|r| r.send_at);
             match ledgered.take_halt() {
@@ -651,23 +664,48 @@ impl<'a> Runner<'a> {
                     None => continue,
                 }
             }
-            if let Some(until) = report.held_until()
-                && report.submitted.is_empty()
+            let quiet = report.submitted.is_empty()
                 && report.deferred.is_empty()
                 && report.retry_at.is_none()
-                && next_due.is_none_or(|due| due >= until)
+                && report.window_closed.is_none();
+            if quiet
+                && run.window_end.is_some()
+                && let Some(until) = hold_until(&report, run.upcoming.front(), now)
             {
-                // Everything left waits for a window: the send is held.
-                self.store
+                // A window closed with rows left: the send is held until the next one.
+                let session = self
+                    .store
                     .apply_event(id, Event::WindowClosed, &system, now)?;
-                run.state = StateKind::Held;
                 run.held_until = Some(until);
+                run.window_end = None;
                 run.summary.holds += 1;
                 let mut held = RunEvent::new(now, EventKind::Held);
                 held.until = Some(rfc3339(until));
                 run.events.emit(&held).map_err(RuntimeError::Events)?;
+                if session.state() == StateKind::AwaitingApproval {
+                    // The account requires a new approval for every window.
+                    run.state = StateKind::AwaitingApproval;
+                    match self.wait_for_approval(id, &mut run, ledgered)? {
+                        Some(Finish::AwaitingApproval { .. }) => {
+                            let finish = Finish::AwaitingApproval { reopens: until };
+                            return self.summary(workflow, id, finish, run);
+                        }
+                        Some(finish) => return self.summary(workflow, id, finish, run),
+                        None => continue,
+                    }
+                }
+                run.state = StateKind::Held;
                 continue;
             }
+            // Wake at the end of the window being sent when the next row is in a later
+            // one: that is when the send is held.
+            let window_end = run
+                .window_end
+                .filter(|&w| w > now && next_due.is_some_and(|d| d > w));
+            let next_due = match (next_due, window_end) {
+                (Some(d), Some(w)) => Some(d.min(w)),
+                (d, _) => d,
+            };
             let next = match (report.next_call(), next_due) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -1022,6 +1060,31 @@ impl<'a> Runner<'a> {
             replies: run.summary.replies,
             status: workflow.status(id, self.clock.now())?,
         })
+    }
+}
+
+/// When a quiet send (nothing submitted, nothing paced) is held: the rows due wait for
+/// their window, or the next row's window is closed now. `None` when something may go
+/// before a window opens.
+fn hold_until(
+    report: &DispatchReport,
+    front: Option<&PlannedMessage>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let held = report.held_until();
+    match front {
+        None => held,
+        Some(f) => {
+            let closed = f
+                .policies
+                .next_allowed(&f.time_zones, now)
+                .is_ok_and(|open| open > now);
+            if closed {
+                Some(held.map_or(f.send_at, |h| h.min(f.send_at)))
+            } else {
+                held.filter(|&h| f.send_at >= h)
+            }
+        }
     }
 }
 

@@ -1319,3 +1319,49 @@ mod properties {
         }
     }
 }
+
+mod row_outcomes {
+    use super::*;
+    use smsplan_store::{RowOutcome, RowOutcomeKind, StoreError};
+
+    #[test]
+    fn the_first_outcome_of_a_row_stays_and_writing_needs_the_lease() {
+        let db = TempDb::new("row-outcomes");
+        let store = ready(&db);
+        let lease = store
+            .claim(&id(), "runner", t(2), Duration::from_secs(10))
+            .unwrap();
+        let contact = ContactId::new("c1").unwrap();
+        let expired = RowOutcome::new(
+            mid(1),
+            contact.clone(),
+            RowOutcomeKind::Expired,
+            "deadline",
+            t(2),
+        );
+        let opted = RowOutcome::new(mid(1), contact, RowOutcomeKind::OptedOut, "stop", t(2));
+        assert_eq!(
+            store.record_row_outcomes(&lease, &[expired], t(2)).unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .record_row_outcomes(&lease, std::slice::from_ref(&opted), t(2))
+                .unwrap(),
+            0
+        );
+        let stored = store.row_outcomes(&id()).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].kind, RowOutcomeKind::Expired);
+        assert_eq!(stored[0].detail, "deadline");
+        // After the lease ran out, nothing is written.
+        let late = t(2) + chrono::Duration::seconds(11);
+        assert!(matches!(
+            store.record_row_outcomes(&lease, &[opted], late),
+            Err(StoreError::LeaseLost { .. })
+        ));
+        // Reopened from the file, the outcome is still there.
+        drop(store);
+        assert_eq!(db.open().row_outcomes(&id()).unwrap().len(), 1);
+    }
+}
