@@ -368,7 +368,9 @@ impl<'a> Runner<'a> {
             });
         }
         let (_, wire_plan) = self.store.approved_plan(id)?;
-        let plan = sendable::sendable(&wire_plan)?;
+        let mut plan = sendable::sendable(&wire_plan)?;
+        // Message ids come from the store's id (two campaigns may share a name).
+        plan.campaign = id.clone();
         let spec = self.store.campaign(id)?.spec;
         let resolution = match spec.in_doubt {
             Some(InDoubt::AtLeastOnce) => Resolution::AtLeastOnce,

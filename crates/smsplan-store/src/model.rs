@@ -409,6 +409,8 @@ pub struct PartDelivery {
     pub code: Option<String>,
     /// How many reports were received for this part (duplicates included).
     pub reports: u32,
+    /// When the state last moved (the store's time of the report that moved it).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Whether an inbound message was new.

@@ -1301,24 +1301,26 @@ impl Store for SqliteStore {
 
     fn delivery(&self, message: &MessageId, part: u16) -> Result<Option<PartDelivery>, StoreError> {
         self.read("read delivery", |tx| {
-            let row: Option<(String, Option<String>, i64)> = tx
+            let row: Option<(String, Option<String>, i64, i64)> = tx
                 .prepare_cached(
-                    "SELECT state, code, reports FROM deliveries WHERE message = ?1 AND part = ?2",
+                    "SELECT state, code, reports, updated_at FROM deliveries
+                     WHERE message = ?1 AND part = ?2",
                 )
                 .and_then(|mut s| {
                     s.query_row(params![message.as_str(), part], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                     })
                     .optional()
                 })
                 .map_err(backend("read delivery"))?;
-            row.map(|(state, code, reports)| {
+            row.map(|(state, code, reports, updated)| {
                 Ok(PartDelivery {
                     message: message.clone(),
                     part,
                     state: delivery_from(&state)?,
                     code,
                     reports: count(reports)?,
+                    updated_at: instant(updated)?,
                 })
             })
             .transpose()
