@@ -865,6 +865,12 @@ fn demo_in(
         if let (Some(f), Some(l)) = (first, last) {
             writeln!(o, "  first submit {}, last submit {}", f.at, l.at)?;
         }
+        if holds.is_empty() {
+            writeln!(
+                o,
+                "  holds: none (every row fits its window at the sender's pace)"
+            )?;
+        }
         for h in &holds {
             writeln!(o, "  {h}")?;
         }
