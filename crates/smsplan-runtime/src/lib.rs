@@ -58,12 +58,12 @@
     clippy::indexing_slicing
 )]
 
-mod clock;
+pub mod clock;
 mod error;
 mod ledgered;
-mod runner;
-mod sendable;
-mod workflow;
+pub mod runner;
+pub mod sendable;
+pub mod workflow;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use error::RuntimeError;
