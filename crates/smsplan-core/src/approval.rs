@@ -434,6 +434,10 @@ impl ApprovalState {
                 Confirmed::No => Err(TransitionError::NotConfirmed),
                 Confirmed::Yes | Confirmed::NotRequired => Ok(Self::Sending(checklist)),
             },
+            (state @ Self::Scheduled { .. }, Event::Refresh { diff }) => {
+                non_empty(&diff, event_kind)?;
+                Ok(state)
+            }
             (Self::Sending(list), Event::WindowClosed) => match outside_window {
                 OutsideWindow::Hold => Ok(Self::Held(list)),
                 OutsideWindow::RequireReapproval => Ok(Self::AwaitingApproval(list)),
@@ -494,6 +498,12 @@ pub enum Event {
     Confirm,
     /// Sending begins (`Scheduled → Sending`), once confirmed when confirmation is required.
     Start,
+    /// The recipient list was updated at send time (the campaign asks for it): the
+    /// scheduled send stays scheduled, with the diff recorded (`Scheduled → Scheduled`).
+    Refresh {
+        /// What changed, for people (contact ids, never numbers); must not be blank.
+        diff: String,
+    },
     /// A legal window closed during sending with messages left: `Sending → Held`, or
     /// `→ AwaitingApproval` (with the approved checklist) when the account requires a new
     /// approval, which then holds every country.
@@ -531,6 +541,8 @@ pub enum EventKind {
     Confirm,
     /// [`Event::Start`].
     Start,
+    /// [`Event::Refresh`].
+    Refresh,
     /// [`Event::WindowClosed`].
     WindowClosed,
     /// [`Event::WindowOpened`].
@@ -560,6 +572,7 @@ impl EventKind {
             Self::Schedule => "schedule",
             Self::Confirm => "confirm",
             Self::Start => "start",
+            Self::Refresh => "refresh",
             Self::WindowClosed => "window_closed",
             Self::WindowOpened => "window_opened",
             Self::Complete => "complete",
@@ -593,6 +606,7 @@ impl Event {
             Self::Schedule => EventKind::Schedule,
             Self::Confirm => EventKind::Confirm,
             Self::Start => EventKind::Start,
+            Self::Refresh { .. } => EventKind::Refresh,
             Self::WindowClosed => EventKind::WindowClosed,
             Self::WindowOpened => EventKind::WindowOpened,
             Self::Complete => EventKind::Complete,
@@ -604,6 +618,7 @@ impl Event {
     fn reason(&self) -> Option<&str> {
         match self {
             Self::Reject { reason } | Self::Cancel { reason } => Some(reason),
+            Self::Refresh { diff } => Some(diff),
             _ => None,
         }
     }
@@ -1259,6 +1274,9 @@ mod tests {
             Just(Event::Schedule),
             Just(Event::Confirm),
             Just(Event::Start),
+            Just(Event::Refresh {
+                diff: "+1 added".into()
+            }),
             Just(Event::WindowClosed),
             Just(Event::WindowOpened),
             Just(Event::Complete),

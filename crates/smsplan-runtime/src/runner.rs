@@ -367,11 +367,26 @@ impl<'a> Runner<'a> {
                 status: workflow.status(id, self.clock.now())?,
             });
         }
+        let mut state = state;
+        let campaign_spec = self.store.campaign(id)?.spec;
+        if campaign_spec.audience.refresh_at_send == Some(true)
+            && matches!(state, StateKind::Approved | StateKind::Scheduled)
+            && self.store.message_summaries(id)?.is_empty()
+        {
+            // The list is updated when the send starts (never after a part went out).
+            let now = self.clock.now();
+            if state == StateKind::Approved {
+                self.store
+                    .apply_event(id, Event::Schedule, &Actor::system(), now)?;
+                state = StateKind::Scheduled;
+            }
+            workflow.refresh(id, now)?;
+        }
         let (_, wire_plan) = self.store.approved_plan(id)?;
         let mut plan = sendable::sendable(&wire_plan)?;
         // Message ids come from the store's id (two campaigns may share a name).
         plan.campaign = id.clone();
-        let spec = self.store.campaign(id)?.spec;
+        let spec = campaign_spec;
         let resolution = match spec.in_doubt {
             Some(InDoubt::AtLeastOnce) => Resolution::AtLeastOnce,
             _ => Resolution::AtMostOnce,

@@ -188,8 +188,7 @@ impl<'s> Workflow<'s> {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<Prepared, RuntimeError> {
-        let stored = self.store.campaign(id)?;
-        let mut spec = stored.spec;
+        let spec = self.store.campaign(id)?.spec;
         let session = self.store.current_session(id)?;
         let state = session.as_ref().map(StoredSession::state);
         match state {
@@ -203,35 +202,7 @@ impl<'s> Workflow<'s> {
                 });
             }
         }
-        let consents_applied = self.store.consents()?.apply_to(&mut spec);
-        if let Some(test) = self.store.last_test_sms(id)? {
-            spec.test_sms = Some(test);
-        }
-        if let Ok(currency) = Currency::parse(&spec.credits.currency)
-            && !self.store.credit_entries(currency)?.is_empty()
-        {
-            spec.credits.balance = Decimal::from(self.store.balance(currency)?);
-        }
-        let campaign = Campaign::try_from(spec).map_err(|source| RuntimeError::Campaign {
-            campaign: id.clone(),
-            source,
-        })?;
-        let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
-        let plans = plan(&campaign, at, threads).map_err(|source| RuntimeError::Plan {
-            campaign: id.clone(),
-            source,
-        })?;
-        let first = plans
-            .into_iter()
-            .next()
-            .ok_or_else(|| RuntimeError::NothingToPlan {
-                campaign: id.clone(),
-            })?;
-        let wire_plan =
-            wire::SendPlan::try_from(&first).map_err(|source| RuntimeError::Campaign {
-                campaign: id.clone(),
-                source,
-            })?;
+        let (first, wire_plan, consents_applied) = self.plan_now(id, spec, at)?;
         let record = self.store.put_plan(id, &wire_plan, at)?;
         match state {
             None => {
@@ -265,6 +236,81 @@ impl<'s> Workflow<'s> {
             digest: record.digest.to_string(),
             consents_applied,
         })
+    }
+
+    /// Plans `spec` at `at` with what the store knows: its consent changes, the last test
+    /// SMS and the credit balance. Returns the core plan (for its checklist), its wire
+    /// form and how many consent changes were applied.
+    fn plan_now(
+        &self,
+        id: &CampaignId,
+        mut spec: CampaignSpec,
+        at: DateTime<Utc>,
+    ) -> Result<(smsplan_core::plan::SendPlan, wire::SendPlan, usize), RuntimeError> {
+        let consents_applied = self.store.consents()?.apply_to(&mut spec);
+        if let Some(test) = self.store.last_test_sms(id)? {
+            spec.test_sms = Some(test);
+        }
+        if let Ok(currency) = Currency::parse(&spec.credits.currency)
+            && !self.store.credit_entries(currency)?.is_empty()
+        {
+            spec.credits.balance = Decimal::from(self.store.balance(currency)?);
+        }
+        let campaign = Campaign::try_from(spec).map_err(|source| RuntimeError::Campaign {
+            campaign: id.clone(),
+            source,
+        })?;
+        let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+        let plans = plan(&campaign, at, threads).map_err(|source| RuntimeError::Plan {
+            campaign: id.clone(),
+            source,
+        })?;
+        let first = plans
+            .into_iter()
+            .next()
+            .ok_or_else(|| RuntimeError::NothingToPlan {
+                campaign: id.clone(),
+            })?;
+        let wire_plan =
+            wire::SendPlan::try_from(&first).map_err(|source| RuntimeError::Campaign {
+                campaign: id.clone(),
+                source,
+            })?;
+        Ok((first, wire_plan, consents_applied))
+    }
+
+    /// Plans the campaign again at `at` (the audience re-resolved with the store's consents)
+    /// and, when the recipients differ from the approved plan's, stores the new plan; then
+    /// records `refresh` with the difference in the audit trail. The session must be
+    /// scheduled. Returns the difference, as recorded.
+    ///
+    /// # Errors
+    /// [`RuntimeError::WrongState`] unless scheduled, [`RuntimeError::Plan`], or the
+    /// store's.
+    pub fn refresh(&self, id: &CampaignId, at: DateTime<Utc>) -> Result<String, RuntimeError> {
+        let state = self.state(id)?;
+        if !matches!(state, StateKind::Scheduled) {
+            return Err(RuntimeError::WrongState {
+                campaign: id.clone(),
+                step: "refresh",
+                state,
+            });
+        }
+        let (_, approved) = self.store.approved_plan(id)?;
+        let spec = self.store.campaign(id)?.spec;
+        let (_, fresh, _) = self.plan_now(id, spec, at)?;
+        let diff = recipient_diff(&approved, &fresh);
+        if diff.is_some() {
+            self.store.put_plan(id, &fresh, at)?;
+        }
+        let text = diff.unwrap_or_else(|| "audience refreshed at send time: no change".to_owned());
+        self.store.apply_event(
+            id,
+            Event::Refresh { diff: text.clone() },
+            &Actor::system(),
+            at,
+        )?;
+        Ok(text)
     }
 
     /// Sends the rendered message of the plan's first recipient (or of `contact`) to the
@@ -586,6 +632,81 @@ impl<'s> Workflow<'s> {
         }
         Ok(s)
     }
+}
+
+/// The difference between two plans' recipients, for the audit trail: contact ids added,
+/// removed (with their exclusion reason in the new plan) and renumbered; `None` when the
+/// lists are the same. At most 20 ids are named per list.
+fn recipient_diff(before: &wire::SendPlan, after: &wire::SendPlan) -> Option<String> {
+    let old: HashMap<&str, &str> = before
+        .recipients
+        .iter()
+        .map(|r| (r.contact.as_str(), r.phone.as_str()))
+        .collect();
+    let new: HashMap<&str, &str> = after
+        .recipients
+        .iter()
+        .map(|r| (r.contact.as_str(), r.phone.as_str()))
+        .collect();
+    let reasons: HashMap<&str, &str> = after
+        .excluded
+        .iter()
+        .map(|e| (e.contact.as_str(), e.reason.as_str()))
+        .collect();
+    let added: Vec<&str> = after
+        .recipients
+        .iter()
+        .map(|r| r.contact.as_str())
+        .filter(|c| !old.contains_key(c))
+        .collect();
+    let removed: Vec<String> = before
+        .recipients
+        .iter()
+        .map(|r| r.contact.as_str())
+        .filter(|c| !new.contains_key(c))
+        .map(|c| match reasons.get(c) {
+            Some(reason) => format!("{c} ({reason})"),
+            None => c.to_owned(),
+        })
+        .collect();
+    let renumbered: Vec<&str> = after
+        .recipients
+        .iter()
+        .filter(|r| old.get(r.contact.as_str()).is_some_and(|p| *p != r.phone))
+        .map(|r| r.contact.as_str())
+        .collect();
+    if added.is_empty() && removed.is_empty() && renumbered.is_empty() {
+        return None;
+    }
+    let list = |items: &[String]| {
+        let mut text = items
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if items.len() > 20 {
+            text.push_str(&format!(", … {} more", items.len() - 20));
+        }
+        text
+    };
+    let own = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut parts = vec![format!(
+        "audience refreshed at send time: +{} added, -{} removed, {} renumbered",
+        added.len(),
+        removed.len(),
+        renumbered.len()
+    )];
+    if !added.is_empty() {
+        parts.push(format!("added: {}", list(&own(&added))));
+    }
+    if !removed.is_empty() {
+        parts.push(format!("removed: {}", list(&removed)));
+    }
+    if !renumbered.is_empty() {
+        parts.push(format!("renumbered: {}", list(&own(&renumbered))));
+    }
+    Some(parts.join("; "))
 }
 
 /// The session settings a plan carries.

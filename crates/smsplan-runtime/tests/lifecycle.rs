@@ -664,3 +664,71 @@ fn the_workflow_refuses_steps_out_of_order_and_records_who_and_why() {
         .unwrap_err();
     assert!(matches!(err, RuntimeError::NotConfirmed { .. }), "{err}");
 }
+
+#[test]
+fn with_refresh_at_send_the_list_is_updated_when_the_send_starts_and_the_diff_is_audited() {
+    let base = spec(
+        10,
+        serde_json::json!({"audience": {"refresh_at_send": true}}),
+    );
+    let f = approved("refresh", &base);
+    // After the approval: a STOP from c003, and a new contact c010 in the project.
+    let mo = InboundMessage {
+        id: "mo-refresh".into(),
+        from: Msisdn::parse(&number(3)).unwrap(),
+        to: Msisdn::parse("36111").unwrap(),
+        text: "STOP".into(),
+        received_at: t("2026-12-21T09:00:00Z"),
+    };
+    let change = smsplan_provider::keyword::ConsentChange {
+        number: mo.from.clone(),
+        status: smsplan_core::contact::ConsentStatus::Unsubscribed,
+        at: mo.received_at,
+        source: smsplan_provider::keyword::ConsentSource::Keyword {
+            keyword: "STOP".into(),
+            inbound_id: mo.id.clone(),
+            to: mo.to.clone(),
+        },
+    };
+    f.store.record_inbound(&mo, Some(&change)).unwrap();
+    let mut grown = spec(
+        11,
+        serde_json::json!({"audience": {"refresh_at_send": true}}),
+    );
+    grown.name = base.name.clone();
+    f.store
+        .update_campaign(&f.id, &grown, t("2026-12-22T09:00:00Z"))
+        .unwrap();
+    let gateway = gateway();
+    let clock = VirtualClock::new(t("2026-12-24T18:50:00Z"));
+    let stop = AtomicBool::new(false);
+    let summary = Runner::new(&f.store, &gateway, &clock, RunOptions::new("t"), &stop)
+        .run(&f.id, &mut NoEvents, &mut |_| {})
+        .unwrap();
+    assert_eq!(summary.finish, Finish::Completed);
+    let sent = sent_to(&gateway);
+    assert!(sent.contains_key(&number(10)), "the new contact is sent to");
+    assert!(
+        !sent.contains_key(&number(3)),
+        "the unsubscribed one is not"
+    );
+    assert_eq!(summary.status.recipients, 10);
+    assert_eq!(summary.status.delivered, 10);
+    let audit = Workflow::new(&f.store).audit(&f.id).unwrap();
+    let refresh = audit
+        .iter()
+        .find(|e| e.event.kind() == Ev::Refresh)
+        .unwrap();
+    let smsplan_core::approval::Event::Refresh { diff } = &refresh.event else {
+        unreachable!()
+    };
+    assert!(diff.contains("+1 added, -1 removed"), "{diff}");
+    assert!(
+        diff.contains("added: c010") && diff.contains("removed: c003 (unsubscribed)"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains(&number(3)[3..]),
+        "no number in the audit trail"
+    );
+}

@@ -385,7 +385,8 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Applies an event to the campaign's current session through core's state machine
     /// and stores it with its actor, time and reason. `prepare` and `approve` are tied to
-    /// the digest of the campaign's newest plan.
+    /// the digest of the campaign's newest plan, as is `refresh` (the plan refreshed at
+    /// send time, which [`Store::approved_plan`] then sends under the same approval).
     ///
     /// # Errors
     /// [`StoreError::Session`] when the campaign has no session or the state machine
@@ -402,7 +403,10 @@ pub trait Store: Send + Sync + fmt::Debug {
         let mut stored = self
             .current_session(id)?
             .ok_or_else(|| session::no_session(id))?;
-        let needs_plan = matches!(event.kind(), EventKind::Prepare | EventKind::Approve);
+        let needs_plan = matches!(
+            event.kind(),
+            EventKind::Prepare | EventKind::Approve | EventKind::Refresh
+        );
         let (mut entry, _) = session::next_entry(&stored, event, actor, at)?;
         if needs_plan {
             let (plan, _) = self.latest_plan(id)?.ok_or_else(|| StoreError::NoPlan {
@@ -447,7 +451,16 @@ pub trait Store: Send + Sync + fmt::Debug {
         let (record, plan) = self.latest_plan(id)?.ok_or_else(|| StoreError::NoPlan {
             campaign: id.clone(),
         })?;
-        if record.digest != approval.digest {
+        // A plan refreshed at send time (the campaign asks for it) is sent under the
+        // approval it refreshed: its digest is the one the `refresh` entry recorded.
+        let refreshed = stored
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| e.event.kind() != EventKind::Approve)
+            .find(|e| e.event.kind() == EventKind::Refresh)
+            .and_then(|e| e.digest.as_ref());
+        if record.digest != approval.digest && refreshed != Some(&record.digest) {
             return Err(StoreError::ApprovalStale {
                 campaign: id.clone(),
                 approved: approval.digest,

@@ -102,6 +102,7 @@ pub(crate) fn event_columns(event: &Event) -> Result<EventColumns, StoreError> {
             (None, Some(json))
         }
         Event::Reject { reason } | Event::Cancel { reason } => (Some(reason.clone()), None),
+        Event::Refresh { diff } => (Some(diff.clone()), None),
         _ => (None, None),
     };
     Ok(EventColumns {
@@ -145,6 +146,9 @@ pub(crate) fn event_from_columns(
         "schedule" => Event::Schedule,
         "confirm" => Event::Confirm,
         "start" => Event::Start,
+        "refresh" => Event::Refresh {
+            diff: need_reason()?,
+        },
         "window_closed" => Event::WindowClosed,
         "window_opened" => Event::WindowOpened,
         "complete" => Event::Complete,

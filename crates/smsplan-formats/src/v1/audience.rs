@@ -354,6 +354,11 @@ pub struct Selection {
     /// A suppression list; absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppressed>,
+    /// Update the recipient list at send time (Dialog Insight's option): the runtime
+    /// resolves the audience again when the send starts and records the difference in the
+    /// audit trail; absent: `false` (the approved list is sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_at_send: Option<bool>,
 }
 
 /// A caller-supplied suppression list.
