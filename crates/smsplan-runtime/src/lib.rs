@@ -49,8 +49,9 @@
 //! # What it does not do
 //!
 //! It does not plan (core does), talk HTTP (the provider's gateways do) or read a clock
-//! of its own ([`Clock`]). Re-resolving the audience at send time is not done yet: the
-//! plan sent is the plan approved.
+//! of its own ([`Clock`]). The plan sent is the plan approved, or, when the campaign asks
+//! for it (`audience.refresh_at_send`), that plan's audience re-resolved when the send
+//! starts, with the difference in the audit trail.
 #![warn(
     clippy::unwrap_used,
     clippy::expect_used,
