@@ -173,7 +173,9 @@ pub(crate) fn page(
                 }
                 footer {
                     p {
-                        "Written by " code { "smsplan report" } " from the plan alone: no row is listed, "
+                        "Written by " code { "smsplan report" }
+                        @if delivery.is_some() { " from the plan and the campaign store: " } @else { " from the plan alone: " }
+                        "no row is listed, "
                         "figures are the plan's own totals, and every phone number is masked. "
                         "This page loads nothing from the network."
                     }
