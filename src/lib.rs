@@ -41,6 +41,12 @@ pub use smsplan_core as core;
 pub use smsplan_formats as formats;
 #[cfg(feature = "provider")]
 pub use smsplan_provider as provider;
+/// The durable campaign workflow and runner (`smsplan-runtime`).
+#[cfg(feature = "runtime")]
+pub use smsplan_runtime as runtime;
+/// Durable campaign state: the `Store` trait and SQLite (`smsplan-store`).
+#[cfg(feature = "runtime")]
+pub use smsplan_store as store;
 pub use smsplan_text as text;
 
 /// The chrono version smsplan's API uses.
