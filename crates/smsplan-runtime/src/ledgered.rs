@@ -16,12 +16,12 @@ use smsplan_core::contact::ContactId;
 use smsplan_core::money::Money;
 use smsplan_core::phone::PhoneNumber;
 use smsplan_provider::gateway::{
-    Cause, Gateway, GatewayEvent, MessageId, OutboundMessage, ProviderError, ReportSupport,
-    Submission, SubmitReceipt, Unavailable,
+    Cause, DeliveryReport, Gateway, GatewayEvent, InboundMessage, MessageId, OutboundMessage,
+    ProviderError, ReportSupport, Submission, SubmitReceipt, Unavailable,
 };
 use smsplan_store::{
-    CreditError, IntentOutcome, Lease, LedgerBatch, MessageIntent, PartReceipt, ReceiptKind,
-    Resolution, Store, StoreError,
+    CreditError, DeliveryOutcome, IntentOutcome, Lease, LedgerBatch, MessageIntent, PartReceipt,
+    ReceiptKind, Resolution, Store, StoreError,
 };
 
 use crate::Clock;
@@ -50,6 +50,10 @@ struct State {
     /// Contacts whose intent was refused for an opt-out.
     opted_out: HashSet<ContactId>,
     halt: Option<Halt>,
+    /// Delivery reports taken in between submits, already in the store.
+    recorded: Vec<(DeliveryReport, DeliveryOutcome)>,
+    /// Inbound messages taken in between submits, for the runner.
+    inbound: Vec<InboundMessage>,
 }
 
 /// A gateway that writes the ledger around each submit (see the [module docs](self)).
@@ -61,6 +65,8 @@ pub(crate) struct Ledgered<'a> {
     lease: Mutex<Lease>,
     rows: HashMap<MessageId, RowInfo>,
     in_doubt: Resolution,
+    /// The lease's length: renewed within a dispatch round when half of it is gone.
+    ttl: std::time::Duration,
     state: Mutex<State>,
 }
 
@@ -72,6 +78,7 @@ impl<'a> Ledgered<'a> {
         lease: Lease,
         rows: HashMap<MessageId, RowInfo>,
         in_doubt: Resolution,
+        ttl: std::time::Duration,
     ) -> Self {
         Self {
             store,
@@ -80,6 +87,7 @@ impl<'a> Ledgered<'a> {
             lease: Mutex::new(lease),
             rows,
             in_doubt,
+            ttl,
             state: Mutex::default(),
         }
     }
@@ -114,6 +122,51 @@ impl<'a> Ledgered<'a> {
             .map(drop)
     }
 
+    /// Takes in the gateway's events after a submit, so that a delivery report the
+    /// callback listener has answered is in the store within one submit, not one dispatch
+    /// round: a kill then loses at most the reports of that instant. Inbound messages are
+    /// kept for the runner, which answers them.
+    fn drain(&self) {
+        let events = self.inner.poll_events(1_000);
+        if events.is_empty() {
+            return;
+        }
+        let mut reports = Vec::new();
+        let mut inbound = Vec::new();
+        for event in events {
+            match event {
+                GatewayEvent::Delivery(r) => reports.push(r),
+                GatewayEvent::Inbound(m) => inbound.push(m),
+                _ => {}
+            }
+        }
+        // The receipts first: a report proves a part submitted, and its receipt written
+        // after that would be refused.
+        let recorded = if reports.is_empty() {
+            Ok(Vec::new())
+        } else {
+            self.flush()
+                .and_then(|()| self.store.record_deliveries(&reports, self.clock.now()))
+        };
+        let mut state = self.state();
+        state.inbound.extend(inbound);
+        match recorded {
+            Ok(outcomes) => state.recorded.extend(reports.into_iter().zip(outcomes)),
+            Err(e) => state.halt = Some(Halt::Store(e)),
+        }
+    }
+
+    /// The reports recorded and the inbound messages taken in since the last call.
+    pub(crate) fn take_drained(
+        &self,
+    ) -> (Vec<(DeliveryReport, DeliveryOutcome)>, Vec<InboundMessage>) {
+        let mut state = self.state();
+        (
+            std::mem::take(&mut state.recorded),
+            std::mem::take(&mut state.inbound),
+        )
+    }
+
     /// Why sending must stop, if it must.
     pub(crate) fn take_halt(&self) -> Option<Halt> {
         self.state().halt.take()
@@ -141,10 +194,16 @@ impl<'a> Ledgered<'a> {
     /// on the way by the campaign's choice and tries once more.
     fn intend(&self, intent: MessageIntent) -> Result<IntentOutcome, StoreError> {
         for _ in 0..2 {
+            let now = self.clock.now();
+            let mut lease = self.lease();
+            let left = (lease.expires_at - now).to_std().unwrap_or_default();
+            if left < self.ttl / 2 {
+                // A long dispatch round (a slow gateway) must not outlive the lease.
+                lease = self.store.renew(&lease, now, self.ttl)?;
+                self.set_lease(lease.clone());
+            }
             let receipts = std::mem::take(&mut self.state().receipts);
             let batch = LedgerBatch::new(receipts.clone(), vec![intent.clone()]);
-            let lease = self.lease();
-            let now = self.clock.now();
             let outcome = match self.store.record(&lease, &batch, now) {
                 Ok(mut outcomes) => outcomes
                     .pop()
@@ -213,6 +272,7 @@ impl Gateway for Ledgered<'_> {
                 let result = self.inner.submit(message);
                 let receipts = receipts_for(&id, &wanted, &result);
                 self.state().receipts.extend(receipts);
+                self.drain();
                 result
             }
             Ok(_) => Err(self.halt(

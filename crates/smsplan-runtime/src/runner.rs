@@ -28,12 +28,15 @@ use smsplan_core::plan::{PlannedMessage, SendPlan};
 use smsplan_formats::v1::campaign::InDoubt;
 use smsplan_provider::delivery::{DeliveryState, Stage, Transition};
 use smsplan_provider::dispatch::{DispatchReport, Dispatcher, message_id};
-use smsplan_provider::gateway::{Gateway, GatewayEvent, InboundMessage, MessageId, ProviderError};
+use smsplan_provider::gateway::{
+    DeliveryReport, Gateway, GatewayEvent, InboundMessage, MessageId, ProviderError,
+};
 use smsplan_provider::keyword::{Keywords, reply_message};
 use smsplan_provider::pacing::Pacer;
 use smsplan_provider::sender::{Capacity, Sender, SenderId};
 use smsplan_store::{
-    InboundOutcome, Lease, Resolution, RowOutcome, RowOutcomeKind, Store, StoreError,
+    DeliveryOutcome, InboundOutcome, Lease, Resolution, RowOutcome, RowOutcomeKind, Store,
+    StoreError,
 };
 
 use crate::ledgered::{Halt, Ledgered, RowInfo};
@@ -423,6 +426,7 @@ impl<'a> Runner<'a> {
             lease,
             rows,
             resolution,
+            self.options.lease_ttl,
         );
         let pacer = pacer_for(&plan);
         let mut due = plan;
@@ -894,6 +898,13 @@ impl<'a> Runner<'a> {
     /// Takes in what the gateway reported: delivery reports into the store, inbound
     /// messages through the keywords (consent changes stored, replies sent).
     fn take_events(&self, ledgered: &Ledgered<'_>, run: &mut Run<'_>) -> Result<(), RuntimeError> {
+        // What the ledger took in between submits (reports already in the store).
+        let (recorded, inbound) = ledgered.take_drained();
+        let now = self.clock.now();
+        for m in &inbound {
+            self.inbound(m, ledgered, run, now)?;
+        }
+        self.emit_deliveries(&recorded, run, now)?;
         loop {
             let events = self.gateway.poll_events(1_000);
             if events.is_empty() {
@@ -912,27 +923,39 @@ impl<'a> Runner<'a> {
                 continue;
             }
             let outcomes = self.store.record_deliveries(&reports, now)?;
-            for (report, outcome) in reports.iter().zip(outcomes) {
-                let Transition::Advanced(state) = outcome.transition else {
-                    continue;
-                };
-                let kind = match state {
-                    DeliveryState::Delivered => EventKind::Delivered,
-                    s if s.stage() == Stage::Final => EventKind::Failed,
-                    _ => continue,
-                };
-                let Some((contact, parts)) = run.contacts.get(&report.message) else {
-                    continue;
-                };
-                let mut event = RunEvent::new(report.at.unwrap_or(now), kind)
-                    .contact(contact)
-                    .part(report.part, *parts);
-                if kind == EventKind::Failed {
-                    event.code = report.code.clone();
-                }
-                run.events.emit(&event).map_err(RuntimeError::Events)?;
-            }
+            let recorded: Vec<_> = reports.into_iter().zip(outcomes).collect();
+            self.emit_deliveries(&recorded, run, now)?;
         }
+    }
+
+    /// Writes `delivered` / `failed` events for the reports that moved a part.
+    fn emit_deliveries(
+        &self,
+        recorded: &[(DeliveryReport, DeliveryOutcome)],
+        run: &mut Run<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RuntimeError> {
+        for (report, outcome) in recorded {
+            let Transition::Advanced(state) = outcome.transition else {
+                continue;
+            };
+            let kind = match state {
+                DeliveryState::Delivered => EventKind::Delivered,
+                s if s.stage() == Stage::Final => EventKind::Failed,
+                _ => continue,
+            };
+            let Some((contact, parts)) = run.contacts.get(&report.message) else {
+                continue;
+            };
+            let mut event = RunEvent::new(report.at.unwrap_or(now), kind)
+                .contact(contact)
+                .part(report.part, *parts);
+            if kind == EventKind::Failed {
+                event.code = report.code.clone();
+            }
+            run.events.emit(&event).map_err(RuntimeError::Events)?;
+        }
+        Ok(())
     }
 
     fn inbound(
