@@ -265,12 +265,16 @@ impl<'s> Workflow<'s> {
             campaign: id.clone(),
             source,
         })?;
-        let first = plans
+        let mut first = plans
             .into_iter()
             .next()
             .ok_or_else(|| RuntimeError::NothingToPlan {
                 campaign: id.clone(),
             })?;
+        // The plan is named by the store's id, not by the spec's name (`create --id`):
+        // the dispatcher derives the message ids from it, and the ledger, the status and
+        // the runner look them up by the id.
+        first.campaign = id.clone();
         let wire_plan =
             wire::SendPlan::try_from(&first).map_err(|source| RuntimeError::Campaign {
                 campaign: id.clone(),
@@ -717,4 +721,48 @@ fn settings_of(plan: &wire::SendPlan) -> SessionSettings {
         plan.confirmation
             .map_or(smsplan_core::approval::Confirmation::Required, Into::into),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use smsplan_provider::memory::{AutoReport, InMemoryGateway};
+    use smsplan_store::SqliteStore;
+
+    use super::*;
+    use crate::{Finish, NoEvents, RunOptions, Runner, VirtualClock};
+
+    /// `create --id` names the campaign otherwise than its spec's `name`: the plan, the
+    /// ledger and the status must all use that id (they once used the name for the
+    /// dispatcher's message ids, and every row was refused as "not a row of the plan").
+    #[test]
+    fn a_campaign_created_with_its_own_id_sends_every_row() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let spec: CampaignSpec =
+            serde_json::from_str(include_str!("../../../testdata/sample/campaign.json")).unwrap();
+        let now: DateTime<Utc> = "2026-12-20T10:00:00+01:00".parse().unwrap();
+        let flow = Workflow::new(&store);
+        let id: CampaignId = "winter".parse().unwrap();
+        assert_ne!(spec.name, id.as_str());
+        flow.create(&spec, Some(id.clone()), now).unwrap();
+        let gateway = InMemoryGateway::default().with_auto_reports(AutoReport::Delivered);
+        let ana = Actor::new("ana").unwrap();
+        flow.prepare(&id, &ana, now).unwrap();
+        flow.test_sms(&id, "+33612345678", None, &gateway, now)
+            .unwrap();
+        let prepared = flow.prepare(&id, &ana, now).unwrap();
+        assert_eq!(prepared.plan.campaign, id.as_str());
+        let bob = Actor::new("bob").unwrap();
+        flow.approve(&id, &bob, now).unwrap();
+        flow.confirm(&id, &bob, now).unwrap();
+        let clock = VirtualClock::new(now);
+        let stop = AtomicBool::new(false);
+        let runner = Runner::new(&store, &gateway, &clock, RunOptions::new("test"), &stop);
+        let summary = runner.run(&id, &mut NoEvents, &mut |_| {}).unwrap();
+        assert_eq!(summary.finish, Finish::Completed);
+        assert!(summary.status.recipients > 0);
+        assert_eq!(summary.status.failed, 0);
+        assert_eq!(summary.status.delivered, summary.status.recipients);
+    }
 }
