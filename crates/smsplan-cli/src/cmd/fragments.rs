@@ -1,6 +1,7 @@
 //! `smsplan fragments`: fragment counts of messages read as JSON lines.
 
 use std::borrow::Cow;
+use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -211,17 +212,25 @@ pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
     }
     let input = io.open(&args.input, "FILE")?;
     let style = io.style();
-    jsonl::for_each_line(input, io.out(), style, |line, raw, buf| {
-        let item = match read_item(raw) {
-            Ok(item) => item,
-            Err(problem) => {
-                jsonl::invalid_input(buf, line, &problem)?;
-                return Ok(false);
-            }
-        };
-        answer(&item, &options, args, price, reference, buf)?;
-        Ok(true)
-    })
+    let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+    jsonl::for_each_line_parallel(
+        input,
+        io.out(),
+        style,
+        threads,
+        |_| (),
+        |(), line, raw, buf| {
+            let item = match read_item(raw) {
+                Ok(item) => item,
+                Err(problem) => {
+                    jsonl::invalid_input(buf, line, &problem)?;
+                    return Ok(false);
+                }
+            };
+            answer(&item, &options, args, price, reference, buf)?;
+            Ok(true)
+        },
+    )
 }
 
 fn read_item(raw: &str) -> Result<Item<'_>, InputProblem> {
