@@ -94,6 +94,23 @@ impl Answer {
         Ok(())
     }
 
+    /// Writes `value`, in compact style with `compact` (which must write the bytes of
+    /// `serde_json::to_writer(value)`, only faster).
+    ///
+    /// # Errors
+    /// Serializing failed.
+    pub fn json_with<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        compact: impl FnOnce(&T, &mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> Result<(), CliError> {
+        match self.style {
+            Style::Compact => compact(value, &mut self.buf)?,
+            Style::Pretty => self.style.write(&mut self.buf, value)?,
+        }
+        Ok(())
+    }
+
     fn clear(&mut self) {
         self.buf.clear();
     }
@@ -328,7 +345,7 @@ fn answer_block<F>(job: &Block, buf: &mut Answer, answer: &mut F) -> Result<Answ
 where
     F: FnMut(usize, &str, &mut Answer) -> Result<bool, CliError>,
 {
-    let mut text = Vec::with_capacity(job.bytes.len());
+    let mut text = Vec::with_capacity(job.bytes.len().saturating_mul(2));
     let mut malformed = false;
     for (i, line) in job.bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         buf.clear();

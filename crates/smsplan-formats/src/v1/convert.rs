@@ -251,7 +251,8 @@ const PARALLEL_CONTACTS: usize = 20_000;
 /// let spec: CampaignSpec = from_json(&text)?;
 /// let two = NonZeroUsize::MIN.saturating_add(1);
 /// let campaign = campaign_from_spec(spec.clone(), two)?;
-/// assert_eq!(campaign, smsplan_core::plan::Campaign::try_from(spec)?);
+/// let one = smsplan_core::plan::Campaign::try_from(spec)?;
+/// assert_eq!(campaign.contacts, one.contacts);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 /// # Errors
@@ -1206,6 +1207,59 @@ mod tests {
                 Some(text) => prop_assert_eq!(text.as_str(), expected.as_str()),
                 None => prop_assert!(!(0..=9999).contains(&at.year()), "{}", expected.as_str()),
             }
+        }
+    }
+
+    #[test]
+    fn contacts_convert_alike_on_any_thread_count_and_the_first_error_wins() {
+        use super::super::audience::Contact as WireContact;
+        let contacts = |bad: &[usize]| -> Vec<WireContact> {
+            (0..50_000)
+                .map(|i| {
+                    let zone = if bad.contains(&i) { "Mars/Olympus" } else { "Europe/Paris" };
+                    serde_json::from_value(serde_json::json!({
+                        "id": format!("c{i}"), "phone": "06 12 34 56 78", "time_zone": zone,
+                        "consent": {"status": "subscribed", "changed_at": "2025-06-14T10:30:00+02:00"},
+                        "fields": {"first_name": "Zoë"}
+                    }))
+                    .unwrap()
+                })
+                .collect()
+        };
+        let one = convert_contacts(&mut contacts(&[]), std::num::NonZeroUsize::MIN).unwrap();
+        for threads in [2, 3, 7] {
+            let threads = std::num::NonZeroUsize::new(threads).unwrap();
+            assert_eq!(convert_contacts(&mut contacts(&[]), threads).unwrap(), one);
+            let err = convert_contacts(&mut contacts(&[45_000, 30_001]), threads).unwrap_err();
+            assert!(
+                err.to_string().contains("contacts[30001].time_zone"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn compact_rows_in_small_chunks_are_the_serde_rows() {
+        let text = include_str!("../../../../testdata/sample/campaign.json");
+        let spec: CampaignSpec = crate::read::from_json(text).unwrap();
+        let campaign = Campaign::try_from(spec).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-20T10:00:00+01:00")
+            .unwrap()
+            .to_utc();
+        let plans = core_plan::plan(&campaign, now, std::num::NonZeroUsize::MIN).unwrap();
+        let plan = plans.first().unwrap();
+        assert!(plan.recipients.len() > 100 && !plan.excluded.is_empty());
+        let expected = serde_json::to_vec(&PlanView(plan)).unwrap();
+        for (threads, chunk) in [(1, 1), (2, 1), (2, 7), (3, 64), (4, 100_000)] {
+            let mut out = Vec::new();
+            PlanView(plan)
+                .write_compact_chunked(
+                    &mut out,
+                    std::num::NonZeroUsize::new(threads).unwrap(),
+                    chunk,
+                )
+                .unwrap();
+            assert!(out == expected, "{threads} threads, chunks of {chunk}");
         }
     }
 
