@@ -45,6 +45,10 @@ awk -v a="$t_ours" -v b="$t_split" -v n="$count" 'BEGIN {
     printf "node + split-sms:  %.3f s (%.0f messages/s)\n", b, n / b
     printf "ratio: smsplan is %.1fx split-sms end to end\n", b / a
 }'
+counter_rate=$(awk -F'\t' '$1 ~ /^sms-counter/ {print $3+0}' "$tmp/npm.txt")
+awk -v a="$t_ours" -v n="$count" -v c="$counter_rate" 'BEGIN {
+    printf "ratio: smsplan fragments end to end is %.1fx sms-counter in-process (%.0f messages/s)\n", n / a / c, c
+}'
 
 echo; echo "== agreement with smsplan (segment counts)"
 node benches/npm/compare.mjs agree "$tmp/corpus.jsonl" "$tmp/ours.jsonl"

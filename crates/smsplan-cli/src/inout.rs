@@ -350,6 +350,13 @@ impl Io {
     /// # Errors
     /// As [`Io::open`], and [`CliError::Read`] when reading fails or the text is not UTF-8.
     pub fn read_to_string(&mut self, input: &Input, what: &str) -> Result<String, CliError> {
+        if let Input::File(path) = input {
+            // Sized from the file's length: one allocation, no copies as it grows.
+            return fs::read_to_string(path).map_err(|error| CliError::Read {
+                path: input.name(),
+                error,
+            });
+        }
         let mut reader = self.open(input, what)?;
         let mut text = String::new();
         reader

@@ -15,6 +15,10 @@ mod cmd;
 mod inout;
 mod jsonl;
 
+/// mimalloc: the CLI allocates and frees millions of small texts per document.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, Write};
 use std::process::ExitCode;
 

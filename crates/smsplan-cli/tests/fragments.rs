@@ -300,3 +300,39 @@ fn pdu_flags_are_checked() {
     let parts = pdu_parts(&["--ref16", "--reference", "65535"], &"a".repeat(161));
     assert_eq!(parts[0]["udh"], "060804FFFF0201");
 }
+
+#[test]
+fn large_inputs_are_answered_in_order_with_their_line_numbers() {
+    // Several megabytes: the input is answered in blocks by worker threads.
+    let mut input = Vec::new();
+    let lines = 60_000;
+    for i in 0..lines {
+        match i % 1000 {
+            17 => input.extend_from_slice(b"not json"),
+            404 => input.extend_from_slice(b"\"bad \xff byte\""),
+            500 => input.extend_from_slice(b"{\"text\": \"crlf\", \"id\": \"r\"}\r"),
+            _ => write!(
+                input,
+                "{{\"id\": {i}, \"text\": \"message {i} with some padding to fill the block: \
+                 Soldes d'hiver 🎉 -20 % aujourd'hui, STOP 36111\"}}"
+            )
+            .unwrap(),
+        }
+        input.push(b'\n');
+    }
+    input.extend_from_slice(b"\"no final line feed\"");
+    let (out, code) = run_bytes(&["--compact"], &input);
+    assert_eq!(code, 1);
+    assert_eq!(out.len(), lines + 1);
+    for (i, answer) in out.iter().enumerate().take(lines) {
+        match i % 1000 {
+            17 | 404 => {
+                assert_eq!(answer["error"]["kind"], "invalid_input", "{i}");
+                assert_eq!(answer["error"]["line"], i + 1, "{i}");
+            }
+            500 => assert_eq!(answer["id"], "r"),
+            _ => assert_eq!(answer["id"], i, "{i}"),
+        }
+    }
+    assert_eq!(out[lines]["segments"], 1);
+}

@@ -77,6 +77,18 @@ fn campaigns_round_trip_and_plan_as_recorded() {
             let text = pretty(&wire);
             check(&out, &text);
             assert_eq!(pretty(&PlanView(p)), text, "the streaming view differs");
+            let compact = serde_json::to_string(&wire).unwrap();
+            for threads in 1..=3 {
+                let mut out = Vec::new();
+                PlanView(p)
+                    .write_compact(&mut out, NonZeroUsize::new(threads).unwrap())
+                    .unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    compact,
+                    "{threads} threads"
+                );
+            }
             let back: SendPlan = from_json(&text).unwrap();
             assert_eq!(back, wire, "plan golden does not read back");
         }

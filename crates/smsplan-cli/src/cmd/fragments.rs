@@ -1,6 +1,7 @@
 //! `smsplan fragments`: fragment counts of messages read as JSON lines.
 
 use std::borrow::Cow;
+use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -132,6 +133,113 @@ struct Report<'a> {
     parts: Option<Parts<'a>>,
 }
 
+impl Report<'_> {
+    /// Writes the report as `serde_json::to_writer` does, field by field: the lists of
+    /// characters (every one of a CJK text) are most of the output, and the generic
+    /// serializer spent more time on them than counting took.
+    fn write_compact(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.push(b'{');
+        if let Some(id) = self.id {
+            out.extend_from_slice(b"\"id\":");
+            out.extend_from_slice(id.get().as_bytes());
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"encoding\":");
+        string(out, self.encoding)?;
+        number(out, b",\"segments\":", self.segments)?;
+        number(out, b",\"units\":", self.units)?;
+        number(out, b",\"units_per_segment\":", self.units_per_segment)?;
+        number(out, b",\"remaining\":", self.remaining)?;
+        out.extend_from_slice(b",\"non_gsm\":[");
+        for (i, c) in self.non_gsm.iter().enumerate() {
+            out.extend_from_slice(if i == 0 {
+                b"{\"char\":"
+            } else {
+                b",{\"char\":"
+            });
+            character(out, c.char)?;
+            number(out, b",\"offset\":", c.offset)?;
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"national\":");
+        match &self.national {
+            None => out.extend_from_slice(b"null"),
+            Some(n) => {
+                out.extend_from_slice(b"{\"shift\":");
+                optional_string(out, n.shift)?;
+                out.extend_from_slice(b",\"lock\":");
+                optional_string(out, n.lock)?;
+                out.push(b'}');
+            }
+        }
+        if let Some(extra) = self.grapheme_extra_segments {
+            number(out, b",\"grapheme_extra_segments\":", extra)?;
+        }
+        if let Some(cost) = &self.cost {
+            out.extend_from_slice(b",\"cost\":");
+            string(out, cost)?;
+        }
+        if let Some(currency) = self.currency {
+            out.extend_from_slice(b",\"currency\":");
+            string(out, currency)?;
+        }
+        if let Some(replacements) = &self.replacements {
+            out.extend_from_slice(b",\"replacements\":[");
+            for (i, r) in replacements.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                number(out, b"{\"offset\":", r.offset)?;
+                out.extend_from_slice(b",\"original\":");
+                character(out, r.original)?;
+                out.extend_from_slice(b",\"replacement\":");
+                string(out, r.replacement)?;
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        if let Some(parts) = &self.parts {
+            out.extend_from_slice(b",\"parts\":");
+            serde_json::to_writer(&mut *out, parts)?;
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+fn number(out: &mut Vec<u8>, key: &[u8], n: usize) -> serde_json::Result<()> {
+    out.extend_from_slice(key);
+    // serde_json's integer writer (itoa), not `fmt`.
+    serde_json::to_writer(out, &n)
+}
+
+fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    serde_json::to_writer(out, s)
+}
+
+fn optional_string(out: &mut Vec<u8>, s: Option<&str>) -> serde_json::Result<()> {
+    match s {
+        Some(s) => string(out, s),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+/// A character as a JSON string; only `"`, `\\` and controls need serde_json's escapes.
+fn character(out: &mut Vec<u8>, c: char) -> serde_json::Result<()> {
+    if c >= ' ' && c != '"' && c != '\\' {
+        let mut utf8 = [0; 4];
+        out.push(b'"');
+        out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, &c)
+    }
+}
+
 /// The parts of `--split`: their texts, or with `--pdu` their gateway bytes too.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
@@ -211,17 +319,25 @@ pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
     }
     let input = io.open(&args.input, "FILE")?;
     let style = io.style();
-    jsonl::for_each_line(input, io.out(), style, |line, raw, buf| {
-        let item = match read_item(raw) {
-            Ok(item) => item,
-            Err(problem) => {
-                jsonl::invalid_input(buf, line, &problem)?;
-                return Ok(false);
-            }
-        };
-        answer(&item, &options, args, price, reference, buf)?;
-        Ok(true)
-    })
+    let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+    jsonl::for_each_line_parallel(
+        input,
+        io.out(),
+        style,
+        threads,
+        |_| (),
+        |(), line, raw, buf| {
+            let item = match read_item(raw) {
+                Ok(item) => item,
+                Err(problem) => {
+                    jsonl::invalid_input(buf, line, &problem)?;
+                    return Ok(false);
+                }
+            };
+            answer(&item, &options, args, price, reference, buf)?;
+            Ok(true)
+        },
+    )
 }
 
 fn read_item(raw: &str) -> Result<Item<'_>, InputProblem> {
@@ -267,7 +383,7 @@ fn answer(
                     .unwrap_or_else(|e| e.to_string())
             });
             let report = report(item, &analysis, args, cost, smart.as_ref(), parts);
-            buf.json(&report)?;
+            buf.json_with(&report, Report::write_compact)?;
         }
         Err(TextError::TooLong { segments, max }) => {
             let error = jsonl::ErrorLine {
@@ -338,5 +454,94 @@ fn report<'a>(
                 .collect()
         }),
         parts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "",
+            "Hello",
+            "Soldes d'hiver 🎉 -20 % aujourd'hui",
+            "quote \" backslash \\ tab \t bell \u{7} del \u{7f}",
+            "“curly” quotes – dashes … and NBSP\u{a0}here",
+            "中文短信测试，每个字符都不在 GSM 字母表中。",
+            "ç ê î ô â û ë ï ü ÿ œ æ — Ünïcödé",
+            "[]{}~|^€ and \\ extension characters",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        texts.push("a".repeat(400));
+        texts.push("€".repeat(90));
+        texts.push("🎄".repeat(50));
+        texts
+    }
+
+    #[test]
+    fn the_compact_writer_writes_what_serde_json_writes() {
+        let flags: [&[&str]; 7] = [
+            &[],
+            &["--split"],
+            &["--split", "--pdu", "--reference", "7"],
+            &["--smart", "--price", "0.045"],
+            &["--graphemes", "--price", "0.07", "--currency", "USD"],
+            &["--national-shift", "tr,es", "--national-lock", "pt"],
+            &["--ref16", "--split", "--smart"],
+        ];
+        let ids = [None, Some("7"), Some("\"m-1\""), Some("{\"a\": [1, 2]}")];
+        let mut checked = 0;
+        for flag in flags {
+            let args = Cli::try_parse_from(["t"].iter().chain(flag)).unwrap().args;
+            let options = Options::default()
+                .allow_single_shifts(args.national_shift.unwrap_or_default())
+                .allow_locking_shifts(args.national_lock.unwrap_or_default());
+            let price = args
+                .price
+                .as_ref()
+                .map(|p| Money::parse_price(p, Currency::parse(&args.currency).unwrap()).unwrap());
+            for text in texts() {
+                for id in ids {
+                    let id = id.map(|raw| serde_json::from_str::<&RawValue>(raw).unwrap());
+                    let item = Item {
+                        text: Cow::Borrowed(&text),
+                        id,
+                    };
+                    let smart = args.smart.then(|| text::smart_encode(&item.text));
+                    let message: &str = smart.as_ref().map_or(&item.text, |s| &s.text);
+                    let Ok(split) = text::split(message, &options) else {
+                        continue;
+                    };
+                    let parts = if args.pdu {
+                        let parts = text::encode(message, &options, 7).unwrap();
+                        Some(Parts::Pdu(parts.into_iter().map(PduPart::from).collect()))
+                    } else {
+                        args.split.then(|| Parts::Text(split.parts.clone()))
+                    };
+                    let cost = price.map(|p| split.analysis.cost(p).unwrap().to_string());
+                    let report = report(&item, &split.analysis, &args, cost, smart.as_ref(), parts);
+                    let mut ours = Vec::new();
+                    report.write_compact(&mut ours).unwrap();
+                    let theirs = serde_json::to_vec(&report).unwrap();
+                    assert_eq!(
+                        String::from_utf8(ours).unwrap(),
+                        String::from_utf8(theirs).unwrap(),
+                        "{flag:?} {text:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 200, "{checked}");
     }
 }

@@ -1,10 +1,11 @@
 //! `smsplan phone`: parse and validate phone numbers read as JSON lines.
 
 use std::borrow::Cow;
+use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use smsplan_core::phone::{PhoneNumber, Region};
+use smsplan_core::phone::{PhoneParser, Region};
 
 use crate::inout::{Input, Io};
 use crate::jsonl::{self, CliError, InputProblem, Status};
@@ -69,44 +70,59 @@ struct ErrorBody {
 pub fn run(args: &Args, io: &mut Io) -> Result<Status, CliError> {
     let input = io.open(&args.input, "FILE")?;
     let style = io.style();
-    jsonl::for_each_line(input, io.out(), style, |line, raw, buf| {
-        let (item, region) = match read_item(raw, args.region) {
-            Ok(read) => read,
-            Err(problem) => {
-                jsonl::invalid_input(buf, line, &problem)?;
-                return Ok(false);
+    let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+    jsonl::for_each_line_parallel(
+        input,
+        io.out(),
+        style,
+        threads,
+        // The first worker shares the process's parser; each other has its own patterns.
+        |worker| {
+            if worker == 0 {
+                PhoneParser::shared()
+            } else {
+                PhoneParser::new()
             }
-        };
-        let parsed = match region {
-            Some(region) => PhoneNumber::parse(&item.number, region),
-            None => PhoneNumber::parse_international(&item.number),
-        };
-        match parsed {
-            Ok(number) => {
-                let region = number.region();
-                let report = Report {
-                    id: item.id,
-                    e164: number.as_e164(),
-                    region: region.as_ref().map(Region::as_str),
-                    kind: number.kind().as_str(),
-                    valid: true,
-                    time_zones: number.time_zones().iter().map(|tz| tz.name()).collect(),
-                };
-                buf.json(&report)?;
+        },
+        |parser, line, raw, buf| {
+            let (item, region) = match read_item(raw, args.region) {
+                Ok(read) => read,
+                Err(problem) => {
+                    jsonl::invalid_input(buf, line, &problem)?;
+                    return Ok(false);
+                }
+            };
+            let parsed = match region {
+                Some(region) => parser.parse(&item.number, region),
+                None => parser.parse_international(&item.number),
+            };
+            match parsed {
+                Ok(number) => {
+                    let region = number.region();
+                    let report = Report {
+                        id: item.id,
+                        e164: number.as_e164(),
+                        region: region.as_ref().map(Region::as_str),
+                        kind: number.kind().as_str(),
+                        valid: true,
+                        time_zones: number.time_zones().iter().map(|tz| tz.name()).collect(),
+                    };
+                    buf.json(&report)?;
+                }
+                Err(error) => {
+                    let line = jsonl::ErrorLine {
+                        id: item.id,
+                        error: ErrorBody {
+                            kind: error.kind(),
+                            message: error.to_string(),
+                        },
+                    };
+                    buf.json(&line)?;
+                }
             }
-            Err(error) => {
-                let line = jsonl::ErrorLine {
-                    id: item.id,
-                    error: ErrorBody {
-                        kind: error.kind(),
-                        message: error.to_string(),
-                    },
-                };
-                buf.json(&line)?;
-            }
-        }
-        Ok(true)
-    })
+            Ok(true)
+        },
+    )
 }
 
 fn read_item(

@@ -15,16 +15,16 @@ use std::time::Instant as Clock;
 
 use chrono::{DateTime, Utc};
 use smsplan_core::checklist::CheckStatus;
-use smsplan_core::plan::{Campaign, PlanError, SendPlan, plan};
+use smsplan_core::plan::{PlanError, SendPlan, plan};
 use smsplan_formats::read::{ReadError, from_json};
 use smsplan_formats::v1::campaign::CampaignSpec;
 use smsplan_formats::v1::contacts::{
     CampaignSettings, ContactLayout, ContactTable, CsvRows, GroupLayout, JsonLinesRows, Layout,
     RowError, TableError,
 };
-use smsplan_formats::v1::convert::{ConvertError, PlanView};
+use smsplan_formats::v1::convert::{ConvertError, PlanView, campaign_from_spec};
 
-use crate::inout::{Input, Io, Status};
+use crate::inout::{Input, Io, Status, Style};
 use crate::jsonl::CliError;
 
 /// Arguments of `smsplan plan`.
@@ -226,6 +226,10 @@ pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliEr
     let started = Clock::now();
     let text = io.read_to_string(&args.campaign, "CAMPAIGN")?;
     let tty = io::stderr().is_terminal();
+    let threads = args
+        .threads
+        .or_else(|| std::thread::available_parallelism().ok())
+        .unwrap_or(NonZeroUsize::MIN);
     let (campaign, progress) = match &args.contacts {
         None => {
             let spec: CampaignSpec = from_json(&text).map_err(|error| PlanCmdError::Format {
@@ -239,10 +243,11 @@ pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliEr
                 started,
             };
             progress.step(1, &format!("read {} contacts", spec.contacts.len()));
-            let campaign = Campaign::try_from(spec).map_err(|source| PlanCmdError::Convert {
-                path: path.clone(),
-                source,
-            })?;
+            let campaign =
+                campaign_from_spec(spec, threads).map_err(|source| PlanCmdError::Convert {
+                    path: path.clone(),
+                    source,
+                })?;
             (campaign, progress)
         }
         Some(contacts) => {
@@ -277,18 +282,21 @@ pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliEr
         }
     };
     progress.step(2, "checked the campaign");
-    let threads = args
-        .threads
-        .or_else(|| std::thread::available_parallelism().ok())
-        .unwrap_or(NonZeroUsize::MIN);
     let plans = plan(&campaign, now, threads).map_err(|source| PlanCmdError::Plan {
         path: path.clone(),
         source,
     })?;
     let recipients: usize = plans.iter().map(|p| p.recipients.len()).sum();
     progress.step(3, &format!("planned {recipients} messages"));
-    drop(campaign);
-    write_plans(&plans, io)?;
+    // A million contacts take a while to free: a thread does it while the plan is written
+    // (should the system refuse the thread, the campaign is freed here, as it goes).
+    let freeing = std::thread::Builder::new()
+        .spawn(move || drop(campaign))
+        .ok();
+    write_plans(&plans, threads, io)?;
+    if let Some(freeing) = freeing {
+        let _ = freeing.join();
+    }
     progress.step(4, "wrote the plan");
     Ok(match args.fail_on {
         Some(level) if !gate(&plans, level.level()) => Status::GateFailed,
@@ -296,15 +304,32 @@ pub fn run(args: &Args, now: DateTime<Utc>, io: &mut Io) -> Result<Status, CliEr
     })
 }
 
-fn write_plans(plans: &[SendPlan], io: &mut Io) -> Result<(), CliError> {
+fn write_plans(plans: &[SendPlan], threads: NonZeroUsize, io: &mut Io) -> Result<(), CliError> {
     let style = io.style();
     let wire: Vec<PlanView<'_>> = plans.iter().map(PlanView).collect();
+    let recurring = plans.first().is_some_and(|p| p.run.is_some());
     let mut out = io::BufWriter::with_capacity(1 << 16, io.out());
-    if plans.first().is_some_and(|p| p.run.is_some()) {
-        style.write(&mut out, &wire)?;
-    } else {
-        for p in &wire {
-            style.write(&mut out, p)?;
+    match style {
+        // Compact: the rows are serialized in parallel, chunk by chunk, in order.
+        Style::Compact => {
+            if recurring {
+                out.write_all(b"[")?;
+            }
+            for (i, p) in wire.iter().enumerate() {
+                if recurring && i > 0 {
+                    out.write_all(b",")?;
+                }
+                p.write_compact(&mut out, threads)?;
+            }
+            if recurring {
+                out.write_all(b"]")?;
+            }
+        }
+        Style::Pretty if recurring => style.write(&mut out, &wire)?,
+        Style::Pretty => {
+            for p in &wire {
+                style.write(&mut out, p)?;
+            }
         }
     }
     writeln!(out)?;

@@ -499,8 +499,24 @@ impl Contact {
         self.convert(&|| path.to_owned())
     }
 
+    /// Moves the contact out, leaving an empty one (no allocation either way).
+    pub(crate) fn take(&mut self) -> Self {
+        Self {
+            id: std::mem::take(&mut self.id),
+            phone: self.phone.take(),
+            email: self.email.take(),
+            time_zone: self.time_zone.take(),
+            consent: self.consent.take(),
+            quarantine: self.quarantine.take(),
+            fields: self.fields.take(),
+        }
+    }
+
     /// The conversion; `path` is only built for an error.
-    fn convert(self, path: &dyn Fn() -> String) -> Result<core_contact::Contact, ConvertError> {
+    pub(crate) fn convert(
+        self,
+        path: &dyn Fn() -> String,
+    ) -> Result<core_contact::Contact, ConvertError> {
         let id = ContactId::new(self.id).map_err(|error| ConvertError::Id {
             path: format!("{}.id", path()),
             error,
@@ -596,7 +612,10 @@ impl Group {
     }
 
     /// The conversion; `path` is only built for an error.
-    fn convert(self, path: &dyn Fn() -> String) -> Result<core_group::Group, ConvertError> {
+    pub(crate) fn convert(
+        self,
+        path: &dyn Fn() -> String,
+    ) -> Result<core_group::Group, ConvertError> {
         let id = GroupId::new(self.id).map_err(|error| ConvertError::Id {
             path: format!("{}.id", path()),
             error,
