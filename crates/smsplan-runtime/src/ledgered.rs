@@ -65,8 +65,10 @@ pub(crate) struct Ledgered<'a> {
     lease: Mutex<Lease>,
     rows: HashMap<MessageId, RowInfo>,
     in_doubt: Resolution,
-    /// The lease's length: renewed within a dispatch round when half of it is gone.
+    /// The lease's length.
     ttl: std::time::Duration,
+    /// How much of it may pass before it is renewed.
+    renew_every: std::time::Duration,
     state: Mutex<State>,
 }
 
@@ -78,7 +80,7 @@ impl<'a> Ledgered<'a> {
         lease: Lease,
         rows: HashMap<MessageId, RowInfo>,
         in_doubt: Resolution,
-        ttl: std::time::Duration,
+        options: &crate::RunOptions,
     ) -> Self {
         Self {
             store,
@@ -87,7 +89,8 @@ impl<'a> Ledgered<'a> {
             lease: Mutex::new(lease),
             rows,
             in_doubt,
-            ttl,
+            ttl: options.lease_ttl,
+            renew_every: options.renew_every,
             state: Mutex::default(),
         }
     }
@@ -105,6 +108,22 @@ impl<'a> Ledgered<'a> {
 
     pub(crate) fn set_lease(&self, lease: Lease) {
         *self.lease.lock().unwrap_or_else(PoisonError::into_inner) = lease;
+    }
+
+    /// Renews the lease once `renew_every` of it has passed (read from its expiry), and
+    /// returns it.
+    pub(crate) fn keep_lease(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Lease, StoreError> {
+        let lease = self.lease();
+        let left = (lease.expires_at - now).to_std().unwrap_or_default();
+        if self.ttl.saturating_sub(left) < self.renew_every {
+            return Ok(lease);
+        }
+        let renewed = self.store.renew(&lease, now, self.ttl)?;
+        self.set_lease(renewed.clone());
+        Ok(renewed)
     }
 
     /// Writes the receipts not written yet.
@@ -195,13 +214,8 @@ impl<'a> Ledgered<'a> {
     fn intend(&self, intent: MessageIntent) -> Result<IntentOutcome, StoreError> {
         for _ in 0..2 {
             let now = self.clock.now();
-            let mut lease = self.lease();
-            let left = (lease.expires_at - now).to_std().unwrap_or_default();
-            if left < self.ttl / 2 {
-                // A long dispatch round (a slow gateway) must not outlive the lease.
-                lease = self.store.renew(&lease, now, self.ttl)?;
-                self.set_lease(lease.clone());
-            }
+            // A long dispatch round (a slow gateway) must not outlive the lease.
+            let lease = self.keep_lease(now)?;
             let receipts = std::mem::take(&mut self.state().receipts);
             let batch = LedgerBatch::new(receipts.clone(), vec![intent.clone()]);
             let outcome = match self.store.record(&lease, &batch, now) {

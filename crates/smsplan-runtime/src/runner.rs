@@ -28,9 +28,7 @@ use smsplan_core::plan::{PlannedMessage, SendPlan};
 use smsplan_formats::v1::campaign::InDoubt;
 use smsplan_provider::delivery::{DeliveryState, Stage, Transition};
 use smsplan_provider::dispatch::{DispatchReport, Dispatcher, message_id};
-use smsplan_provider::gateway::{
-    DeliveryReport, Gateway, GatewayEvent, InboundMessage, MessageId, ProviderError,
-};
+use smsplan_provider::gateway::{DeliveryReport, Gateway, GatewayEvent, InboundMessage, MessageId};
 use smsplan_provider::keyword::{Keywords, reply_message};
 use smsplan_provider::pacing::Pacer;
 use smsplan_provider::sender::{Capacity, Sender, SenderId};
@@ -309,7 +307,6 @@ struct Run<'r> {
     window_end: Option<DateTime<Utc>>,
     summary: Counters,
     expired_any: bool,
-    last_submit: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default)]
@@ -426,7 +423,7 @@ impl<'a> Runner<'a> {
             lease,
             rows,
             resolution,
-            self.options.lease_ttl,
+            &self.options,
         );
         let pacer = pacer_for(&plan);
         let mut due = plan;
@@ -457,7 +454,6 @@ impl<'a> Runner<'a> {
                 window_end: None,
                 summary: Counters::default(),
                 expired_any: false,
-                last_submit: None,
             },
             resolution,
             progress,
@@ -514,7 +510,6 @@ impl<'a> Runner<'a> {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<RunSummary, RuntimeError> {
         let system = Actor::system();
-        let mut last_renew = self.clock.now();
         // Evidence first: reports that arrived while nobody ran.
         self.take_events(ledgered, &mut run)?;
         let lease = ledgered.lease();
@@ -589,18 +584,7 @@ impl<'a> Runner<'a> {
                 return self.summary(workflow, id, Finish::Stopped, run);
             }
             let now = self.clock.now();
-            if now
-                .signed_duration_since(last_renew)
-                .to_std()
-                .unwrap_or_default()
-                >= self.options.renew_every
-            {
-                let renewed = self
-                    .store
-                    .renew(&ledgered.lease(), now, self.options.lease_ttl)?;
-                ledgered.set_lease(renewed);
-                last_renew = now;
-            }
+            ledgered.keep_lease(now)?;
             self.take_events(ledgered, &mut run)?;
             if last_look.elapsed() >= Duration::from_secs(1) {
                 // Someone may have cancelled meanwhile (another command, same store).
@@ -749,6 +733,14 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// One poll interval after `now` (a runner on the system clock looks around that often).
+    fn after_poll(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        chrono::Duration::from_std(self.options.poll)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(now)
+    }
+
     fn session_state(&self, id: &CampaignId) -> Result<StateKind, RuntimeError> {
         Ok(self
             .store
@@ -780,7 +772,6 @@ impl<'a> Runner<'a> {
         run: &mut Run<'_>,
         ledgered: &Ledgered<'_>,
     ) -> Result<Option<Finish>, RuntimeError> {
-        let mut last_renew = self.clock.now();
         loop {
             if self.clock.is_virtual() {
                 // Nobody can approve while virtual time runs.
@@ -792,19 +783,7 @@ impl<'a> Runner<'a> {
                 return Ok(Some(Finish::Stopped));
             }
             let now = self.clock.now();
-            if now
-                .signed_duration_since(last_renew)
-                .to_std()
-                .unwrap_or_default()
-                >= self.options.renew_every
-            {
-                ledgered.set_lease(self.store.renew(
-                    &ledgered.lease(),
-                    now,
-                    self.options.lease_ttl,
-                )?);
-                last_renew = now;
-            }
+            ledgered.keep_lease(now)?;
             self.take_events(ledgered, run)?;
             match self.session_state(id)? {
                 StateKind::Cancelled => return Ok(Some(Finish::Cancelled)),
@@ -821,11 +800,7 @@ impl<'a> Runner<'a> {
                 }
                 _ => {}
             }
-            let next = now
-                .checked_add_signed(
-                    chrono::Duration::from_std(self.options.poll).unwrap_or_default(),
-                )
-                .unwrap_or(now);
+            let next = self.after_poll(now);
             self.clock.sleep_until(next, self.stop);
         }
     }
@@ -852,9 +827,7 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         let now = self.clock.now();
-        let slice = now
-            .checked_add_signed(chrono::Duration::from_std(self.options.poll).unwrap_or_default())
-            .unwrap_or(at);
+        let slice = self.after_poll(now);
         self.clock.sleep_until(at.min(slice), self.stop);
         self.take_events(ledgered, run)
     }
@@ -886,11 +859,7 @@ impl<'a> Runner<'a> {
                 return Ok(());
             }
             let now = self.clock.now();
-            let next = now
-                .checked_add_signed(
-                    chrono::Duration::from_std(self.options.poll).unwrap_or_default(),
-                )
-                .unwrap_or(now);
+            let next = self.after_poll(now);
             self.clock.sleep_until(next, self.stop);
         }
     }
@@ -902,7 +871,7 @@ impl<'a> Runner<'a> {
         let (recorded, inbound) = ledgered.take_drained();
         let now = self.clock.now();
         for m in &inbound {
-            self.inbound(m, ledgered, run, now)?;
+            self.inbound(m, run)?;
         }
         self.emit_deliveries(&recorded, run, now)?;
         loop {
@@ -915,7 +884,7 @@ impl<'a> Runner<'a> {
             for event in events {
                 match event {
                     GatewayEvent::Delivery(r) => reports.push(r),
-                    GatewayEvent::Inbound(m) => self.inbound(&m, ledgered, run, now)?,
+                    GatewayEvent::Inbound(m) => self.inbound(&m, run)?,
                     _ => {}
                 }
             }
@@ -958,13 +927,7 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    fn inbound(
-        &self,
-        message: &InboundMessage,
-        _ledgered: &Ledgered<'_>,
-        run: &mut Run<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<(), RuntimeError> {
+    fn inbound(&self, message: &InboundMessage, run: &mut Run<'_>) -> Result<(), RuntimeError> {
         let number = PhoneNumber::parse_international(message.from.as_str()).ok();
         let current = number
             .and_then(|n| self.store.consents().ok()?.get(&n).map(|c| c.status))
@@ -989,13 +952,10 @@ impl<'a> Runner<'a> {
             && let Ok(reply) = reply_message(message, text)
         {
             // A reply is best effort: the STOP is recorded whatever happens to it.
-            match self.gateway.submit(&reply) {
-                Ok(_) => run.summary.replies += 1,
-                Err(ProviderError::Rejected { .. } | ProviderError::InvalidRequest { .. }) => {}
-                Err(_) => {}
+            if self.gateway.submit(&reply).is_ok() {
+                run.summary.replies += 1;
             }
         }
-        let _ = now;
         Ok(())
     }
 
@@ -1009,7 +969,6 @@ impl<'a> Runner<'a> {
     ) -> Result<(), RuntimeError> {
         for row in &report.submitted {
             run.summary.parts += u64::from(row.parts);
-            run.last_submit = Some(now);
             for part in 1..=row.parts {
                 run.events
                     .emit(

@@ -423,9 +423,7 @@ impl<'s> Workflow<'s> {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<StoredSession, RuntimeError> {
-        if self.state(id)? == StateKind::Prepared {
-            self.store.apply_event(id, Event::Submit, by, at)?;
-        }
+        self.submit_if_prepared(id, by, at)?;
         Ok(self.store.apply_event(id, Event::Approve, by, at)?)
     }
 
@@ -441,9 +439,7 @@ impl<'s> Workflow<'s> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<StoredSession, RuntimeError> {
-        if self.state(id)? == StateKind::Prepared {
-            self.store.apply_event(id, Event::Submit, by, at)?;
-        }
+        self.submit_if_prepared(id, by, at)?;
         Ok(self.store.apply_event(
             id,
             Event::Reject {
@@ -452,6 +448,20 @@ impl<'s> Workflow<'s> {
             by,
             at,
         )?)
+    }
+
+    /// Sends a plan that is only prepared to the approvers, so that approving or
+    /// rejecting it is one step.
+    fn submit_if_prepared(
+        &self,
+        id: &CampaignId,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<(), RuntimeError> {
+        if self.state(id)? == StateKind::Prepared {
+            self.store.apply_event(id, Event::Submit, by, at)?;
+        }
+        Ok(())
     }
 
     /// Confirms the approved send (scheduling it first when it is only approved).

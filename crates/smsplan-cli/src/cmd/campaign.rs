@@ -30,6 +30,7 @@ use smsplan_runtime::{
 };
 use smsplan_store::{SessionEntry, SqliteStore};
 
+use crate::cmd::plan::parse_now;
 use crate::inout::{Input, Io, Status};
 use crate::jsonl::CliError;
 
@@ -296,12 +297,6 @@ pub enum CampaignCmdError {
         /// Why.
         problem: String,
     },
-}
-
-fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset: {e}"))
 }
 
 #[expect(clippy::disallowed_methods, reason = "the cli reads the clock")]

@@ -96,7 +96,8 @@ impl FailOn {
     }
 }
 
-fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+/// Reads `--now`: an RFC 3339 instant with its offset.
+pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset: {e}"))

@@ -58,6 +58,9 @@ pub enum ReportCmdError {
         #[source]
         source: smsplan_store::StoreError,
     },
+    /// The store file does not exist (a report never creates one).
+    #[error("store {0}: no such file")]
+    NoStore(String),
     /// The campaign id is refused.
     #[error("campaign id {0:?}: not a valid id")]
     Id(String),
@@ -103,10 +106,7 @@ fn stored(db: &std::path::Path, args: &Args, io: &mut Io) -> Result<Status, CliE
         source,
     };
     if !db.exists() {
-        return Err(store_err(smsplan_store::StoreError::corrupt(format!(
-            "no store file {path}"
-        )))
-        .into());
+        return Err(ReportCmdError::NoStore(path).into());
     }
     let raw = match &args.plan {
         Input::File(p) => p.to_string_lossy().into_owned(),
